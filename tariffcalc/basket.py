@@ -1,0 +1,363 @@
+"""Baskets of imports: reading CSV, JSON or YAML, and normalising every column.
+
+A :class:`Basket` keeps the input's own columns (as text, untouched, for
+carrying through to CSV output) next to the normalised columns the engine
+needs.  Every line is either normalised or reported as a :class:`Problem`
+naming the file, the line and the column: none is dropped or zeroed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from . import countries, hts
+from .errors import InputError, Problem
+from .money import parse_amounts, parse_rates
+from .yaml_source import ExactLoader
+
+InputFormat = Literal["csv", "json", "jsonl", "yaml"]
+
+REQUIRED = ("hts_code", "country", "value")
+OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca")
+
+_EXTENSIONS: dict[str, InputFormat] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+}
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+
+@dataclass
+class Basket:
+    """A basket read and normalised.
+
+    ``columns`` holds the input as text, in input order, with the input's own
+    headers.  The other arrays are aligned with it, one entry per line.
+    """
+
+    name: str
+    columns: pd.DataFrame
+    #: Where each line is in the file, for messages: the file line (CSV) or item number (JSON/YAML).
+    source_lines: np.ndarray
+    hts: pd.Series
+    country: pd.Series
+    value_cents: np.ndarray
+    mfn_micro: np.ndarray
+    #: The line's own entry date, or NaT where the basket gives none.
+    entry_date: pd.Series
+    usmca: np.ndarray
+    #: Lines whose value had more than two decimals and was rounded to the cent.
+    rounded_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: Canonical column name → the header as written in the input.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def text(self, column: str) -> pd.Series | None:
+        """A canonical column (e.g. ``"description"``) as the input wrote it, or None."""
+        header = self.headers.get(column)
+        return None if header is None else self.columns[header]
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+def detect_format(name: str, input_format: InputFormat | None) -> InputFormat:
+    """The explicit format, else the file extension's, else CSV (as for stdin)."""
+    if input_format:
+        return input_format
+    return _EXTENSIONS.get(Path(name).suffix.lower(), "csv")
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:65536]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        counts = {d: first_line.count(d) for d in ",;\t"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    if not text.strip():
+        raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
+    delimiter = _sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=False,
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+    frame = frame.fillna("")
+    # Header is line 1; with blank lines kept, row i is on line i + 2.
+    source_lines = np.arange(2, len(frame) + 2)
+    blank = (frame.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy() if len(frame.columns) else None
+    if blank is not None and blank.any():
+        frame = frame.loc[~blank].reset_index(drop=True)
+        source_lines = source_lines[~blank]
+    return frame, source_lines, "line"
+
+
+def _scalar_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, Decimal, int, str)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return json.dumps(value, default=str)
+
+
+def _records_frame(records: object, name: str, what: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    if isinstance(records, dict) and isinstance(records.get("lines"), list):
+        records = records["lines"]
+    if not isinstance(records, list):
+        raise InputError(Problem(name, f"expected {what} holding a list of lines (objects with hts_code, country, value)"))
+    problems = [
+        Problem(f"{name}: item {i}", f"expected an object with hts_code, country, value, found {type(r).__name__}")
+        for i, r in enumerate(records, start=1)
+        if not isinstance(r, dict)
+    ]
+    if problems:
+        raise InputError(problems)
+    columns: list[str] = []
+    for record in records:
+        for key in record:
+            if str(key) not in columns:
+                columns.append(str(key))
+    data = {c: [_scalar_text(r.get(c)) for r in records] for c in columns}
+    frame = pd.DataFrame(data, columns=columns, dtype=object).astype(str) if columns else pd.DataFrame(index=range(len(records)))
+    return frame, np.arange(1, len(records) + 1), "item"
+
+
+def _read_json(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    try:
+        records = json.loads(text, parse_float=Decimal, parse_int=int)
+    except json.JSONDecodeError as exc:
+        raise InputError(Problem(f"{name}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")) from None
+    except RecursionError:
+        raise InputError(Problem(name, "not valid JSON: nested too deeply")) from None
+    return _records_frame(records, name, "a JSON array or an object with 'lines'")
+
+
+def _read_jsonl(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    records, lines = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            records.append(json.loads(raw, parse_float=Decimal))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
+        lines.append(number)
+    frame, _, _ = _records_frame(records, name, "JSON lines")
+    return frame, np.array(lines, dtype=np.int64), "line"
+
+
+def _read_yaml(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    try:
+        records = yaml.load(text, Loader=ExactLoader)  # noqa: S506 - ExactLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{name}:{mark.line + 1}" if mark else name
+        raise InputError(Problem(where, f"not valid YAML: {exc.problem}")) from None
+    except (yaml.YAMLError, RecursionError, ArithmeticError):
+        raise InputError(Problem(name, "not valid YAML")) from None
+    return _records_frame(records, name, "a YAML list")
+
+
+_READERS = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl, "yaml": _read_yaml}
+
+
+def read_text(source: str | Path | IO[bytes], encoding: str = "utf-8-sig") -> tuple[str, str]:
+    """Read a path, ``-`` (stdin) or a binary stream as text; return ``(text, name)``."""
+    if hasattr(source, "read"):
+        raw, name = source.read(), "<stdin>"
+    elif str(source) == "-":
+        import sys
+
+        raw, name = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        path = Path(source)
+        name = str(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(Problem(name, "no such file")) from None
+        except IsADirectoryError:
+            raise InputError(Problem(name, "is a directory, not a basket file")) from None
+        except OSError as exc:
+            raise InputError(Problem(name, f"cannot be read ({exc.strerror})")) from None
+    if isinstance(raw, str):
+        return raw, name
+    try:
+        return raw.decode(encoding), name
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(name, f"is not {encoding.replace('-sig', '').upper()} text (byte {exc.start} cannot be decoded)")
+        ) from None
+
+
+def read_basket(
+    source: str | Path | IO[bytes],
+    input_format: InputFormat | None = None,
+    encoding: str = "utf-8-sig",
+) -> Basket:
+    """Read a basket file (or ``-`` for stdin) and normalise it.
+
+    Raises InputError listing every problem: missing or duplicate columns and
+    every invalid cell, each with its line.
+    """
+    text, name = read_text(source, encoding)
+    fmt = detect_format(name, input_format)
+    frame, source_lines, unit = _READERS[fmt](text, name)
+    return normalise(frame, source_lines, name, unit)
+
+
+# -- normalising ------------------------------------------------------------------------
+
+
+def _match_headers(frame: pd.DataFrame, name: str) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    problems: list[Problem] = []
+    for header in frame.columns:
+        key = str(header).strip().lower()
+        if key in REQUIRED + OPTIONAL:
+            if key in headers:
+                problems.append(
+                    Problem(name, f"column {key!r} appears twice (as {headers[key]!r} and {header!r}); keep one")
+                )
+            headers[key] = header
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in frame.columns) or "none"
+        problems.append(
+            Problem(name, f"missing required column(s) {', '.join(missing)} (found columns: {found})")
+        )
+    if problems:
+        raise InputError(problems)
+    return headers
+
+
+def _cell_problems(
+    name: str, unit: str, source_lines: np.ndarray, column: str, values: pd.Series, bad: np.ndarray, reason: str | pd.Series
+) -> list[Problem]:
+    rows = np.flatnonzero(bad)
+    reasons = reason if isinstance(reason, pd.Series) else None
+    separator = ":" if unit == "line" else ": item "
+    return [
+        Problem(
+            f"{name}{separator}{source_lines[i]}",
+            f"{column}: {values.iloc[i]!r} {reasons.iloc[i] if reasons is not None else reason}",
+        )
+        for i in rows
+    ]
+
+
+def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: str = "line") -> Basket:
+    """Check and normalise the columns of a basket read as text."""
+    headers = _match_headers(frame, name)
+    problems: list[Problem] = []
+
+    def column(key: str) -> pd.Series:
+        header = headers.get(key)
+        return frame[header].astype("string").fillna("") if header else pd.Series("", index=frame.index, dtype="string")
+
+    def report(key: str, bad: np.ndarray, reason: str | pd.Series) -> None:
+        if bad.any():
+            problems.extend(_cell_problems(name, unit, source_lines, key, column(key), bad, reason))
+
+    codes, code_reason = hts.normalise_codes(column("hts_code"))
+    report("hts_code", (code_reason != "").to_numpy(dtype=bool), code_reason)
+
+    country_text = column("country").str.strip()
+    country = countries.resolve_column(country_text)
+    unknown = (country == "").to_numpy(dtype=bool)
+    if unknown.any():
+        reasons = country_text.map(_country_reason)
+        report("country", unknown, reasons)
+
+    value_text = column("value")
+    cents, valid_value, rounded = parse_amounts(value_text)
+    empty_value = (value_text.str.strip() == "").to_numpy(dtype=bool)
+    report("value", empty_value, "is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
+    negative = value_text.str.strip().str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
+    report("value", negative & ~empty_value, "is negative (expected a customs value of 0 or more)")
+    report(
+        "value",
+        ~valid_value & ~empty_value & ~negative,
+        "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
+    )
+
+    mfn_micro, valid_mfn = parse_rates(column("mfn_rate"))
+    report("mfn_rate", ~valid_mfn, "is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
+
+    date_text = column("entry_date").str.strip()
+    entry_date = pd.to_datetime(date_text.where(date_text != ""), format="%Y-%m-%d", errors="coerce")
+    shaped = date_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    bad_date = (date_text != "").to_numpy(dtype=bool) & entry_date.isna().to_numpy()
+    report("entry_date", bad_date & shaped, "is not a date that exists")
+    report("entry_date", bad_date & ~shaped, "is not a date (expected YYYY-MM-DD, e.g. 2025-04-17)")
+
+    flag_text = column("usmca").str.strip().str.lower()
+    usmca = flag_text.isin(_TRUE).to_numpy(dtype=bool)
+    report("usmca", ~(flag_text.isin(_TRUE) | flag_text.isin(_FALSE)).to_numpy(dtype=bool), "is not true or false")
+
+    if problems:
+        order = {p: i for i, p in enumerate(problems)}
+        problems.sort(key=lambda p: (_line_key(p.where), order[p]))
+        raise InputError(problems)
+
+    return Basket(
+        name=name,
+        columns=frame,
+        source_lines=source_lines,
+        hts=codes.astype("string"),
+        country=country,
+        value_cents=cents,
+        mfn_micro=mfn_micro,
+        entry_date=entry_date.dt.normalize() if len(entry_date) else entry_date,
+        usmca=usmca,
+        rounded_values=rounded,
+        headers=headers,
+    )
+
+
+def _line_key(where: str) -> int:
+    tail = where.rsplit(":", 1)[-1].replace("item", "").strip()
+    return int(tail) if tail.isdigit() else 0
+
+
+def _country_reason(text: str) -> str:
+    if not text:
+        return "is empty (expected a country of origin: ISO code such as JP or JPN, or a name such as Japan)"
+    hints = countries.suggest(text)
+    hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+    return f"is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name{hint})"

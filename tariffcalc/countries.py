@@ -1,0 +1,126 @@
+"""Countries of origin: ISO codes and English names, via pycountry.
+
+Baskets name countries every way people do (``JP``, ``JPN``, ``Japan``,
+``South Korea``); everything inside tariffcalc is an ISO 3166 alpha-2 code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from functools import lru_cache
+
+import pandas as pd
+import pycountry
+
+#: English names in common use that pycountry's lookup does not know.
+#: "Korea" alone is deliberately absent: it is ambiguous.
+COMMON_NAMES = {
+    "russia": "RU",
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "turkey": "TR",
+    "ivory coast": "CI",
+    "burma": "MM",
+    "macau": "MO",
+    "cape verde": "CV",
+    "swaziland": "SZ",
+    "brunei": "BN",
+    "falkland islands": "FK",
+    "democratic republic of the congo": "CD",
+    "dr congo": "CD",
+    "drc": "CD",
+    "congo-kinshasa": "CD",
+    "republic of the congo": "CG",
+    "congo-brazzaville": "CG",
+    "holland": "NL",
+    "the netherlands": "NL",
+    "usa": "US",
+    "united states of america": "US",
+    "vatican": "VA",
+    "east timor": "TL",
+    "micronesia": "FM",
+    "kosovo": "XK",
+    "palestine": "PS",
+    "laos": "LA",
+    "syria": "SY",
+    "iran": "IR",
+    "vietnam": "VN",
+    "south korea": "KR",
+    "republic of korea": "KR",
+    "north korea": "KP",
+    "taiwan": "TW",
+    "moldova": "MD",
+    "bolivia": "BO",
+    "venezuela": "VE",
+    "tanzania": "TZ",
+    "czech republic": "CZ",
+}
+
+#: Codes in use for customs but not assigned by ISO 3166 (pycountry lacks them).
+EXTRA_CODES = {"XK": "Kosovo"}
+
+
+def _fold(text: str) -> str:
+    """Lower-case, accents removed, spaces collapsed: ``"Côte d’Ivoire"`` → ``"cote d'ivoire"``."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.lower().split())
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                index[_fold(value)] = country.alpha_2
+    for code, name in EXTRA_CODES.items():
+        index[_fold(code)] = code
+        index[_fold(name)] = code
+    index.update(COMMON_NAMES)
+    return index
+
+
+def is_country_code(code: str) -> bool:
+    """True for an ISO alpha-2 code that pycountry knows (upper case), or one of :data:`EXTRA_CODES`."""
+    return code in EXTRA_CODES or (
+        len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+    )
+
+
+def country_name(code: str) -> str:
+    """The English name of an alpha-2 code (common name where pycountry has one)."""
+    if code in EXTRA_CODES:
+        return EXTRA_CODES[code]
+    country = pycountry.countries.get(alpha_2=code)
+    if country is None:
+        return code
+    return getattr(country, "common_name", None) or country.name
+
+
+def resolve(text: str) -> str | None:
+    """One country written any common way → alpha-2 code, or None."""
+    return _name_index().get(_fold(text))
+
+
+def suggest(text: str, n: int = 3) -> list[str]:
+    """The closest country names to an unknown one, for a hint."""
+    index = _name_index()
+    names = [k for k in index if len(k) > 3]
+    matches = difflib.get_close_matches(_fold(text), names, n=n, cutoff=0.6)
+    return [country_name(index[m]) for m in matches]
+
+
+def resolve_column(values: pd.Series) -> pd.Series:
+    """A column of country texts → alpha-2 codes (empty string where unknown).
+
+    Each distinct text is looked up once, then mapped back onto the column.
+    """
+    text = values.astype("string").fillna("").str.strip()
+    distinct = pd.unique(text)
+    lookup = {v: (resolve(v) or "") for v in distinct}
+    return text.map(lookup).astype("string")

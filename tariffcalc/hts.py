@@ -1,0 +1,102 @@
+"""HTS codes: normalising the forms people write, and matching prefixes.
+
+An HTS code is kept as a string of digits (never a number: ``0101`` must keep
+its zero).  People write ``8703.23.01``, ``8703230190`` or ``8703.23.01.90``;
+all become ``"87032301"`` / ``"8703230190"``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+#: The lengths of real HTS levels: heading, subheading, tariff line, statistical suffix.
+CODE_LENGTHS = (4, 6, 8, 10)
+#: A schedule's product scope may name any level from chapter (2 digits) down.
+PREFIX_LENGTHS = (2, 4, 6, 8, 10)
+
+_SEPARATORS = re.compile(r"[\s.]")
+
+
+def digits_of(code: str) -> str:
+    """``"8703.23.01"`` → ``"87032301"`` (dots and spaces removed, nothing checked)."""
+    return _SEPARATORS.sub("", code)
+
+
+def dotted(digits: str) -> str:
+    """``"8703230190"`` → ``"8703.23.01.90"``; ``"8703"`` stays ``"8703"``."""
+    groups = [digits[:4]] + [digits[i : i + 2] for i in range(4, len(digits), 2)]
+    return ".".join(g for g in groups if g)
+
+
+def check_prefix(code: str) -> str:
+    """Validate an HTS prefix written in a schedule; return its digits.
+
+    Raises ValueError with the reason.
+    """
+    digits = digits_of(str(code))
+    if not digits.isdigit() or len(digits) not in PREFIX_LENGTHS:
+        raise ValueError(
+            f"{code!r} is not an HTS prefix (expected 2, 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)"
+        )
+    return digits
+
+
+def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Normalise a column of HTS codes.
+
+    Returns ``(digits, reason)``: the digit strings, and for each code that
+    cannot be used the reason (empty string where the code is fine).
+    """
+    text = codes.astype("string").fillna("").str.strip()
+    digits = text.str.replace(r"[\s.]", "", regex=True)
+    length = digits.str.len()
+    is_digits = digits.str.fullmatch(r"\d+").fillna(False)
+    ok = is_digits & length.isin(CODE_LENGTHS)
+    reason = pd.Series("", index=codes.index, dtype="string")
+    reason = reason.mask(text == "", "empty (expected an HTS code such as 8703.23.01)")
+    bad = (text != "") & ~ok
+    lost_zero = bad & is_digits & length.isin([3, 5, 7, 9])
+    reason = reason.mask(
+        bad & ~lost_zero,
+        "is not an HTS code (expected 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)",
+    )
+    if lost_zero.any():
+        hint = "0" + digits[lost_zero]
+        reason = reason.mask(
+            lost_zero,
+            "has an odd number of digits: it looks like a code that lost its leading zero (did you mean "
+            + hint.map(dotted, na_action="ignore").reindex(codes.index).fillna("")
+            + "? keep HTS codes as text in your spreadsheet)",
+        )
+    return digits.where(ok, ""), reason
+
+
+def prefix_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.ndarray:
+    """True where a code starts with any of the prefixes (each 2–10 digits)."""
+    codes = pd.Series(digits, dtype="string")
+    mask = np.zeros(len(codes), dtype=bool)
+    for length in sorted({len(p) for p in prefixes}):
+        wanted = [p for p in prefixes if len(p) == length]
+        mask |= codes.str.slice(0, length).isin(wanted).to_numpy(dtype=bool) & (codes.str.len() >= length).to_numpy(
+            dtype=bool
+        )
+    return mask
+
+
+def partial_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.ndarray:
+    """True where a code is *less* specific than some prefix that extends it.
+
+    ``8704`` is partly covered by a scope of ``8704.21.01``: the engine cannot
+    tell whether the goods are inside, so the caller warns.
+    """
+    codes = pd.Series(digits, dtype="string")
+    lengths = codes.str.len().to_numpy()
+    mask = np.zeros(len(codes), dtype=bool)
+    for length in np.unique(lengths):
+        truncated = {p[:length] for p in prefixes if len(p) > length}
+        if truncated:
+            mask |= (lengths == length) & codes.isin(truncated).to_numpy(dtype=bool)
+    return mask

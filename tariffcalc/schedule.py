@@ -1,0 +1,435 @@
+"""Rate schedules: the YAML format, its validation, and loading.
+
+A schedule is a list of :class:`Measure` objects plus named groups of
+countries and of products.  The README documents the format with an example;
+the models below are its single source of truth (``extra="forbid"``
+everywhere, so a misspelt key is an error, not a silently ignored line).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+from . import countries as country_codes
+from . import hts
+from .errors import InputError, Problem
+from .money import format_percent, parse_rate
+from .paths import shipped_schedule, shipped_schedule_names
+from .yaml_source import YamlDocument, read_yaml
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An ad valorem rate in millionths; ``inclusive_of_mfn`` makes it a ceiling that includes the MFN duty.
+
+    A rate "15% inclusive of MFN" adds ``max(0, 15% − MFN rate)``.
+    """
+
+    micro: int
+    inclusive_of_mfn: bool = False
+
+    def __str__(self) -> str:
+        text = format_percent(self.micro)
+        return f"{text} inclusive of MFN" if self.inclusive_of_mfn else text
+
+
+_INCLUSIVE = re.compile(r"^\s*(?P<rate>.+?)\s+inclusive\s+of\s+MFN\s*$", re.IGNORECASE)
+
+
+def _parse_rate(value: Any) -> Rate:
+    if isinstance(value, Rate):
+        return value
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return Rate(parse_rate(value))
+    if isinstance(value, str):
+        match = _INCLUSIVE.match(value)
+        if match:
+            return Rate(parse_rate(match["rate"]), inclusive_of_mfn=True)
+        return Rate(parse_rate(value))
+    raise ValueError(f"expected a rate such as 24%, 0.24 or '15% inclusive of MFN', found {value!r}")
+
+
+RateValue = Annotated[Rate, BeforeValidator(_parse_rate)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Authority(Model):
+    """The legal act behind a rate: what a person needs to look it up."""
+
+    document: str = Field(description="The act, e.g. 'Executive Order 14257'.")
+    citation: str = Field(description="Federal Register citation, e.g. '90 FR 15041'.")
+    date: dt.date = Field(description="The date the act was signed or issued.")
+    hts_heading: str | None = Field(default=None, description="The HTS chapter 99 heading(s) that carry the rate.")
+    note: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.document}, {self.citation} ({self.date.isoformat()})"
+        return f"{text}, HTS {self.hts_heading}" if self.hts_heading else text
+
+
+class AllExcept(Model):
+    all_except: list[str]
+
+
+Countries = Union[Literal["all"], list[str], AllExcept]
+
+
+class Products(Model):
+    """HTS scope: prefixes of 2–10 digits, or names of product groups."""
+
+    include: list[str] | None = Field(default=None, description="Omitted: every product.")
+    exclude: list[str] = Field(default_factory=list)
+
+
+class Change(Model):
+    """From a date on, the measure's rate(s) change; what is not restated carries over."""
+
+    from_: dt.date = Field(alias="from")
+    rate: RateValue | None = None
+    rates: dict[str, RateValue] | None = None
+    authority: Authority
+    note: str | None = None
+
+
+class Pause(Model):
+    """A suspension window: the measure's rates are replaced by ``rate``, or, without one, it does not apply."""
+
+    from_: dt.date = Field(alias="from")
+    through: dt.date | None = None
+    rate: RateValue | None = None
+    countries: list[str] | None = Field(default=None, description="Omitted: every country the measure covers.")
+    authority: Authority
+    amended_by: list[Authority] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Exemption(Model):
+    """Lines whose basket column ``flag`` is true do not pay the measure (from ``from`` on)."""
+
+    flag: Literal["usmca"]
+    from_: dt.date | None = Field(default=None, alias="from")
+    authority: Authority
+    note: str | None = None
+
+
+class YieldRule(Model):
+    """This measure is not applied to goods that ``measure`` applies to (on the dates given)."""
+
+    measure: str
+    from_: dt.date | None = Field(default=None, alias="from")
+    through: dt.date | None = None
+    authority: Authority | None = None
+    note: str | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.through is None or day <= self.through)
+
+
+def _yield_rule(value: Any) -> Any:
+    return {"measure": value} if isinstance(value, str) else value
+
+
+YieldValue = Annotated[YieldRule, BeforeValidator(_yield_rule)]
+
+
+class Measure(Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str
+    authority: Authority
+    amended_by: list[Authority] = Field(default_factory=list)
+    from_: dt.date = Field(alias="from")
+    through: dt.date | None = None
+    countries: Countries | None = None
+    rate: RateValue | None = None
+    rates: dict[str, RateValue] = Field(default_factory=dict)
+    products: Products = Field(default_factory=Products)
+    changes: list[Change] = Field(default_factory=list)
+    pauses: list[Pause] = Field(default_factory=list)
+    exemptions: list[Exemption] = Field(default_factory=list)
+    yields_to: list[YieldValue] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Coverage(Model):
+    from_: dt.date = Field(alias="from")
+    through: dt.date
+
+
+class ScheduleInfo(Model):
+    id: str
+    name: str
+    description: str | None = None
+    covers: Coverage
+    sources: list[str] = Field(default_factory=list)
+
+
+class CountryGroup(Model):
+    name: str
+    members: list[str]
+    note: str | None = None
+
+
+class ProductGroup(Model):
+    name: str
+    authority: Authority
+    note: str | None = None
+    hts: list[str]
+
+    @field_validator("hts")
+    @classmethod
+    def _prefixes(cls, values: list[str]) -> list[str]:
+        return [hts.dotted(hts.check_prefix(v)) for v in values]
+
+
+class Schedule(Model):
+    schedule: ScheduleInfo
+    country_groups: dict[str, CountryGroup] = Field(default_factory=dict)
+    product_groups: dict[str, ProductGroup] = Field(default_factory=dict)
+    measures: list[Measure]
+
+    # -- lookups used by the engine -------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        return self.schedule.id
+
+    def measure(self, measure_id: str) -> Measure:
+        for measure in self.measures:
+            if measure.id == measure_id:
+                return measure
+        raise KeyError(measure_id)
+
+    def expand_countries(self, names: list[str]) -> frozenset[str]:
+        """Country codes and group names → a set of alpha-2 codes."""
+        codes: set[str] = set()
+        for name in names:
+            group = self.country_groups.get(name)
+            codes.update(group.members if group else [name])
+        return frozenset(codes)
+
+    def expand_products(self, items: list[str]) -> frozenset[str]:
+        """HTS prefixes and product-group names → a set of digit prefixes."""
+        prefixes: set[str] = set()
+        for item in items:
+            group = self.product_groups.get(item)
+            for code in group.hts if group else [item]:
+                prefixes.add(hts.digits_of(code))
+        return frozenset(prefixes)
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def _problems_from_validation(error: ValidationError, doc: YamlDocument) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = tuple(item["loc"])
+        # Drop pydantic's union branch names ("list[str]", "AllExcept", ...) from the key path.
+        path = tuple(p for p in loc if isinstance(p, int) or not re.search(r"[\[\]]|^[A-Z]|^literal|^function", str(p)))
+        message = item["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key (check the spelling against the README's schedule format)"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        problems.append(Problem(doc.where(path), message))
+    # A union reports every branch; one line per location is enough.
+    unique: dict[str, Problem] = {}
+    for problem in problems:
+        unique.setdefault(problem.where, problem)
+    return list(unique.values())
+
+
+def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """What the schema cannot see: codes, groups, measure ids, dates in order."""
+    problems: list[Problem] = []
+
+    def bad(path: tuple, message: str) -> None:
+        problems.append(Problem(doc.where(path), message))
+
+    groups = schedule.country_groups
+    for name, group in groups.items():
+        if country_codes.is_country_code(name):
+            bad(("country_groups", name), f"group name {name!r} is also a country code; choose another name")
+        for i, code in enumerate(group.members):
+            if not country_codes.is_country_code(code):
+                bad(("country_groups", name, "members", i), f"{code!r} is not an ISO 3166 alpha-2 country code")
+
+    def check_country(path: tuple, code: str) -> None:
+        if code not in groups and not country_codes.is_country_code(code):
+            bad(path, f"{code!r} is neither an ISO 3166 alpha-2 country code nor a country group of this schedule")
+
+    def check_product(path: tuple, item: str) -> None:
+        if item in schedule.product_groups:
+            return
+        try:
+            hts.check_prefix(item)
+        except ValueError as exc:
+            bad(path, f"{exc}, and not a product group of this schedule")
+
+    ids = [m.id for m in schedule.measures]
+    seen: set[str] = set()
+    for index, measure in enumerate(schedule.measures):
+        at = ("measures", index)
+        if measure.id in seen:
+            bad(at + ("id",), f"measure id {measure.id!r} is defined twice")
+        seen.add(measure.id)
+        if measure.through and measure.through < measure.from_:
+            bad(at + ("through",), f"through {measure.through} is before from {measure.from_}")
+        if measure.countries is None and not measure.rates:
+            bad(at, "needs 'countries' (or country-specific 'rates')")
+        if isinstance(measure.countries, list):
+            for i, code in enumerate(measure.countries):
+                check_country(at + ("countries", i), code)
+        if isinstance(measure.countries, AllExcept):
+            for i, code in enumerate(measure.countries.all_except):
+                check_country(at + ("countries", "all_except", i), code)
+        covered = _covered_names(measure)
+        for code in measure.rates:
+            check_country(at + ("rates", code), code)
+            if covered is not None and schedule.expand_countries([code]) - schedule.expand_countries(covered):
+                bad(at + ("rates", code), f"{code!r} has a rate but is not among the measure's countries")
+        if measure.rate is None and measure.countries is not None and not measure.rates:
+            bad(at, "needs a 'rate' (or country-specific 'rates')")
+        for key in ("include", "exclude"):
+            for i, item in enumerate(getattr(measure.products, key) or []):
+                check_product(at + ("products", key, i), item)
+        previous = measure.from_
+        for i, change in enumerate(measure.changes):
+            if change.from_ < previous:
+                bad(at + ("changes", i, "from"), f"from {change.from_} is before {previous}; list changes in date order")
+            if measure.through and change.from_ > measure.through:
+                bad(at + ("changes", i, "from"), f"from {change.from_} is after the measure ends ({measure.through})")
+            if change.rate is None and change.rates is None:
+                bad(at + ("changes", i), "a change needs 'rate' or 'rates'")
+            for code in change.rates or {}:
+                check_country(at + ("changes", i, "rates", code), code)
+            previous = change.from_
+        for i, pause in enumerate(measure.pauses):
+            if pause.through and pause.through < pause.from_:
+                bad(at + ("pauses", i, "through"), f"through {pause.through} is before from {pause.from_}")
+            if pause.from_ < measure.from_:
+                bad(at + ("pauses", i, "from"), f"from {pause.from_} is before the measure starts ({measure.from_})")
+            for j, code in enumerate(pause.countries or []):
+                check_country(at + ("pauses", i, "countries", j), code)
+        for i, rule in enumerate(measure.yields_to):
+            if rule.measure not in ids:
+                bad(at + ("yields_to", i), f"no measure with id {rule.measure!r} in this schedule")
+            elif rule.measure == measure.id:
+                bad(at + ("yields_to", i), "a measure cannot yield to itself")
+            if rule.from_ and rule.through and rule.through < rule.from_:
+                bad(at + ("yields_to", i, "through"), f"through {rule.through} is before from {rule.from_}")
+    if not problems:
+        for start, _ in stacking_epochs(schedule):
+            cycle = _find_cycle(schedule, start)
+            if cycle:
+                index = ids.index(cycle[0])
+                bad(
+                    ("measures", index, "yields_to"),
+                    f"measures yield to each other in a circle on {start}: " + " → ".join(cycle),
+                )
+                break
+    if schedule.schedule.covers.through < schedule.schedule.covers.from_:
+        bad(("schedule", "covers", "through"), "through is before from")
+    return problems
+
+
+def _covered_names(measure: Measure) -> list[str] | None:
+    """The country names a measure lists, or None when it covers all or all-except."""
+    if isinstance(measure.countries, list):
+        return measure.countries
+    if measure.countries is None:
+        return list(measure.rates)
+    return None
+
+
+def stacking_epochs(schedule: Schedule) -> list[tuple[dt.date, dt.date | None]]:
+    """The stretches of days over which the same ``yields_to`` rules are in force.
+
+    Returns ``(first day, last day)`` pairs; the first starts at ``date.min``
+    and the last has no end (None).
+    """
+    cuts = {dt.date.min}
+    for measure in schedule.measures:
+        for rule in measure.yields_to:
+            if rule.from_:
+                cuts.add(rule.from_)
+            if rule.through and rule.through < dt.date.max:
+                cuts.add(rule.through + dt.timedelta(days=1))
+    starts = sorted(cuts)
+    ends: list[dt.date | None] = [d - dt.timedelta(days=1) for d in starts[1:]] + [None]
+    return list(zip(starts, ends))
+
+
+def yield_graph(schedule: Schedule, day: dt.date) -> dict[str, list[str]]:
+    """Measure id → the ids it yields to on ``day``."""
+    return {m.id: [r.measure for r in m.yields_to if r.active_on(day)] for m in schedule.measures}
+
+
+def _find_cycle(schedule: Schedule, day: dt.date) -> list[str] | None:
+    graph = yield_graph(schedule, day)
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> list[str] | None:
+        state[node] = 1
+        for nxt in graph[node]:
+            if state.get(nxt) == 1:
+                return trail[trail.index(nxt) :] + [node, nxt] if nxt in trail else [node, nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [node])
+                if found:
+                    return found
+        state[node] = 2
+        return None
+
+    for node in graph:
+        if node not in state:
+            found = visit(node, [])
+            if found:
+                return found
+    return None
+
+
+def schedule_from_document(doc: YamlDocument) -> Schedule:
+    """Validate a parsed YAML document as a schedule; raise InputError listing every problem."""
+    if not isinstance(doc.data, dict):
+        raise InputError(Problem(doc.where(()), "a schedule must be a mapping with 'schedule' and 'measures' keys"))
+    try:
+        schedule = Schedule.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(_problems_from_validation(exc, doc)) from None
+    problems = _check_references(schedule, doc)
+    if problems:
+        raise InputError(problems)
+    return schedule
+
+
+def resolve_schedule_path(name_or_path: str) -> Path:
+    """A shipped schedule's name (``us-2025``) or a path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    shipped = shipped_schedule(name_or_path)
+    if shipped is None:
+        names = ", ".join(shipped_schedule_names()) or "none"
+        raise InputError(
+            Problem("--schedule", f"no schedule named {name_or_path!r} (shipped schedules: {names}; or give a path)")
+        )
+    return shipped
+
+
+def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
+    """Load and validate a schedule by shipped name or path."""
+    path = resolve_schedule_path(str(name_or_path))
+    return schedule_from_document(read_yaml(path))

@@ -1,0 +1,186 @@
+"""Machine-readable output: CSV, JSON and JSON Lines.
+
+The JSON contract (documented in the README and tested) is::
+
+    {"schedule": {...}, "date": "YYYY-MM-DD",
+     "lines": [{"line": 1, "hts_code": "8703.23.01", "description": ..., "country": "JP",
+                "date": "2025-04-17", "value": "30000.00", "mfn_rate": "0.025", "mfn_duty": "750.00",
+                "measures": [{"id": ..., "rate": "0.25", "duty": "7500.00"}],
+                "additional_duty": "7500.00", "total_duty": "8250.00", "effective_rate": "0.275"}],
+     "totals": {...}, "by_measure": [...], "by_country": [...], "warnings": [...]}
+
+Amounts and rates are decimal strings; ``effective_rate`` is null for a line
+of value 0.  Line objects are built as text with vectorised string
+operations, one column at a time.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+from .money import cents_to_str, format_cents, format_rate, format_rates
+from .result import Estimate, Totals
+
+#: The columns the CSV writer appends after the input's own.
+COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures")
+
+
+def _json_strings(values: pd.Series) -> pd.Series:
+    """Each value as a JSON string literal; each distinct value encoded once."""
+    values = values.astype(str)
+    distinct = pd.unique(values)
+    return values.map({v: json.dumps(v, ensure_ascii=False) for v in distinct})
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    """Wrap strings known to need no escaping (digits, dots, codes) in quotes."""
+    return '"' + values.astype(str) + '"'
+
+
+def line_objects(estimate: Estimate) -> pd.Series:
+    """Each line's JSON object, as one line of text."""
+    n = len(estimate)
+    description = estimate.basket.text("description")
+    description_json = (
+        _json_strings(description) if description is not None else pd.Series("null", index=range(n), dtype=object)
+    )
+    measures = pd.Series("", index=range(n), dtype=object)
+    for j, measure in enumerate(estimate.measures):
+        applied = pd.Series(estimate.rates[:, j] >= 0)
+        piece = (
+            f'{{"id": {json.dumps(measure.id)}, "rate": "'
+            + format_rates(estimate.rates[:, j])
+            + '", "duty": "'
+            + format_cents(estimate.duties[:, j])
+            + '"}'
+        ).where(applied, "")
+        measures = measures + pd.Series(np.where((measures != "") & applied, ", ", "")) + piece
+    effective = format_rates(estimate.effective_rate)
+    effective_json = _quoted(effective).where(effective != "", "null")
+    dates = pd.Series(np.datetime_as_string(estimate.dates, unit="D"))
+    return (
+        '{"line": '
+        + pd.Series(np.arange(1, n + 1)).astype(str)
+        + ', "hts_code": '
+        + _quoted(estimate.hts_dotted())
+        + ', "description": '
+        + description_json
+        + ', "country": '
+        + _quoted(estimate.basket.country.astype(str).reset_index(drop=True))
+        + ', "date": '
+        + _quoted(dates)
+        + ', "value": '
+        + _quoted(format_cents(estimate.value))
+        + ', "mfn_rate": '
+        + _quoted(format_rates(estimate.basket.mfn_micro))
+        + ', "mfn_duty": '
+        + _quoted(format_cents(estimate.mfn_duty))
+        + ', "measures": ['
+        + measures
+        + '], "additional_duty": '
+        + _quoted(format_cents(estimate.additional_duty))
+        + ', "total_duty": '
+        + _quoted(format_cents(estimate.total_duty))
+        + ', "effective_rate": '
+        + effective_json
+        + "}"
+    )
+
+
+def totals_object(totals: Totals) -> dict:
+    effective = totals.effective_rate
+    return {
+        "lines": totals.lines,
+        "value": cents_to_str(totals.value),
+        "mfn_duty": cents_to_str(totals.mfn_duty),
+        "additional_duty": cents_to_str(totals.additional_duty),
+        "total_duty": cents_to_str(totals.total_duty),
+        "effective_rate": format_rate(effective) if effective >= 0 else None,
+    }
+
+
+def schedule_object(estimate: Estimate) -> dict:
+    info = estimate.schedule.schedule
+    return {
+        "id": info.id,
+        "name": info.name,
+        "covers": {"from": info.covers.from_.isoformat(), "through": info.covers.through.isoformat()},
+        "measures": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "authority": m.authority.model_dump(mode="json", exclude_none=True),
+            }
+            for m in estimate.measures
+        ],
+    }
+
+
+def breakdown_objects(estimate: Estimate) -> tuple[list[dict], list[dict]]:
+    by_measure = [
+        {
+            "id": row.id,
+            "name": row.name,
+            "lines": int(row.lines),
+            "value": cents_to_str(int(row.value)),
+            "duty": cents_to_str(int(row.duty)),
+        }
+        for row in estimate.by_measure().itertuples()
+    ]
+    by_country = [
+        {
+            "country": row.country,
+            "lines": int(row.lines),
+            "value": cents_to_str(int(row.value)),
+            "mfn_duty": cents_to_str(int(row.mfn_duty)),
+            "additional_duty": cents_to_str(int(row.additional_duty)),
+            "total_duty": cents_to_str(int(row.total_duty)),
+            "effective_rate": format_rate(int(row.effective_rate)) if row.effective_rate >= 0 else None,
+        }
+        for row in estimate.by_country().itertuples()
+    ]
+    return by_measure, by_country
+
+
+def write_json(estimate: Estimate, out: TextIO) -> None:
+    by_measure, by_country = breakdown_objects(estimate)
+    head = {"schedule": schedule_object(estimate), "date": estimate.date.isoformat()}
+    tail = {
+        "totals": totals_object(estimate.totals()),
+        "by_measure": by_measure,
+        "by_country": by_country,
+        "warnings": estimate.warnings,
+    }
+    head_text = json.dumps(head, indent=2, ensure_ascii=False)
+    tail_text = json.dumps(tail, indent=2, ensure_ascii=False)
+    out.write(head_text[:-2] + ',\n  "lines": [')
+    lines = line_objects(estimate)
+    if len(lines):
+        out.write("\n    " + ",\n    ".join(lines) + "\n  ")
+    out.write("],\n" + tail_text[2:] + "\n")
+
+
+def write_jsonl(estimate: Estimate, out: TextIO) -> None:
+    lines = line_objects(estimate)
+    if len(lines):
+        out.write("\n".join(lines) + "\n")
+
+
+def csv_frame(estimate: Estimate) -> pd.DataFrame:
+    """The input's columns (as written), then the computed ones.
+
+    Input columns whose names are computed columns (say, a previous run's
+    output fed back in) are replaced by the new values.
+    """
+    original = estimate.basket.columns
+    keep = [c for c in original.columns if str(c).strip().lower() not in COMPUTED_COLUMNS]
+    frame = original[keep].reset_index(drop=True)
+    return pd.concat([frame, estimate.computed_columns()], axis=1)
+
+
+def write_csv(estimate: Estimate, out: TextIO) -> None:
+    csv_frame(estimate).to_csv(out, index=False, lineterminator="\n")

@@ -1,0 +1,129 @@
+"""Loading YAML for schedules: safe, exact, and able to say which line a key is on.
+
+- Only PyYAML's safe loader is used.
+- Numbers with a fraction become :class:`decimal.Decimal`, never floats, so a
+  rate written ``0.245`` is exactly 0.245.
+- Only ``true``/``false`` are booleans: YAML 1.1 would read Norway's code
+  ``NO`` (and ``yes``, ``on``, ``off``) as a boolean.
+- :class:`YamlDocument` maps a key path such as ``("measures", 3, "rate")``
+  to its line, so schema errors point at the line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+
+class ExactLoader(yaml.SafeLoader):
+    """The safe loader, with Decimal floats and YAML 1.2-style booleans."""
+
+
+ExactLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+ExactLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    text = loader.construct_scalar(node).replace("_", "")
+    return Decimal(text)
+
+
+ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+
+Path_ = tuple[Any, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file and the line of every key in it."""
+
+    name: str
+    data: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path_) -> int | None:
+        """The line of the deepest part of ``path`` that exists in the file."""
+        path = tuple(path)
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+    def where(self, path: Path_) -> str:
+        """``"file.yaml:12 measures[3].rate"``: file, line and key, for a Problem."""
+        line = self.line_of(path)
+        location = f"{self.name}:{line}" if line else self.name
+        key = format_key(path)
+        return f"{location} {key}" if key else location
+
+
+def format_key(path: Path_) -> str:
+    """``("measures", 3, "rate")`` → ``"measures[3].rate"``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _index_lines(value_node, path + (key,), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index_lines(item, path + (index,), lines)
+
+
+def parse_yaml(text: str, name: str) -> YamlDocument:
+    """Parse YAML text (one document) with line numbers; raise InputError on bad syntax."""
+    loader = ExactLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{name}:{mark.line + 1}" if mark else name
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise InputError(Problem(where, f"not valid YAML: {reason}")) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Problem(name, f"not valid YAML: {exc}")) from None
+    except ArithmeticError:
+        raise InputError(Problem(name, "not valid YAML: a number that cannot be read")) from None
+    finally:
+        loader.dispose()
+    lines: dict[Path_, int] = {}
+    if node is not None:
+        _index_lines(node, (), lines)
+    return YamlDocument(name=name, data=data, lines=lines)
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Read and parse a YAML file; raise InputError when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), "no such file")) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(Problem(str(path), f"not UTF-8 text (byte {exc.start})")) from None
+    except OSError as exc:
+        raise InputError(Problem(str(path), f"cannot be read ({exc.strerror})")) from None
+    return parse_yaml(text, str(path))
