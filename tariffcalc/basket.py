@@ -29,7 +29,7 @@ from .yaml_source import ExactLoader
 InputFormat = Literal["csv", "json", "jsonl", "yaml"]
 
 REQUIRED = ("hts_code", "country", "value")
-OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca")
+OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca", "auto_part")
 
 _EXTENSIONS: dict[str, InputFormat] = {
     ".csv": "csv",
@@ -64,6 +64,8 @@ class Basket:
     #: The line's own entry date, or NaT where the basket gives none.
     entry_date: pd.Series
     usmca: np.ndarray
+    #: 1 where the basket says the goods are parts of passenger vehicles or light trucks, 0 where it says not, -1 where it is silent.
+    auto_part: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     #: Lines whose value had more than two decimals and was rounded to the cent.
     rounded_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: Canonical column name → the header as written in the input.
@@ -330,6 +332,10 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
     usmca = flag_text.isin(_TRUE).to_numpy(dtype=bool)
     report("usmca", ~(flag_text.isin(_TRUE) | flag_text.isin(_FALSE)).to_numpy(dtype=bool), "is not true or false")
 
+    part_text = column("auto_part").str.strip().str.lower()
+    auto_part = np.where(part_text.isin(_TRUE), 1, np.where(part_text == "", -1, 0)).astype(np.int8)
+    report("auto_part", ~(part_text.isin(_TRUE) | part_text.isin(_FALSE)).to_numpy(dtype=bool), "is not true or false")
+
     if problems:
         order = {p: i for i, p in enumerate(problems)}
         problems.sort(key=lambda p: (_line_key(p.where), order[p]))
@@ -345,6 +351,7 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
         mfn_micro=mfn_micro,
         entry_date=entry_date.dt.normalize() if len(entry_date) else entry_date,
         usmca=usmca,
+        auto_part=auto_part,
         rounded_values=rounded,
         headers=headers,
     )
@@ -361,3 +368,9 @@ def _country_reason(text: str) -> str:
     hints = countries.suggest(text)
     hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
     return f"is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name{hint})"
+
+
+def basket_from_records(records: list[dict], name: str = "<records>") -> Basket:
+    """A basket from Python dicts (as JSON would give), for library use and tests."""
+    frame, source_lines, unit = _records_frame(records, name, "a list")
+    return normalise(frame, source_lines, name, unit)

@@ -36,6 +36,8 @@ class Status(IntEnum):
     EXEMPT = 5
     PAUSED = 6
     YIELDED = 7
+    #: Needs a basket flag that the line does not set (e.g. ``auto_part: true``).
+    NOT_DECLARED = 8
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     country = keys["country"].astype("string")
     date = keys["date"].to_numpy(dtype="datetime64[D]")
     usmca = keys["usmca"].to_numpy(dtype=bool)
+    auto_part = keys["auto_part"].to_numpy(dtype=np.int8)
+    flags = {"usmca": usmca, "not_auto_part": auto_part == 0, "auto_part": auto_part == 1}
     mfn = keys["mfn"].to_numpy(dtype=np.int64)
 
     for j, cm in enumerate(compiled.measures):
@@ -236,11 +240,20 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
         exempt = np.zeros(n, dtype=bool)
         for exemption in measure.exemptions:
             since = _day(exemption.from_) if exemption.from_ else np.datetime64("0001-01-01", "D")
-            exempt |= usmca & (date >= since)  # "usmca" is the only flag the schema allows
+            exempt |= flags[exemption.flag] & (date >= since)
+        undeclared = np.zeros(n, dtype=bool)
+        for requirement in measure.requires:
+            scope = (
+                np.ones(n, dtype=bool)
+                if requirement.products is None
+                else hts_codes.prefix_mask(codes, compiled.schedule.expand_products(requirement.products))
+            )
+            undeclared |= scope & ~flags[requirement.flag]
         if cm.include is not None:
             partial[:, j] = hts_codes.partial_mask(codes, cm.include) & in_force & covered
 
         # Later assignments win: the first reason in this list is the one reported.
+        st = np.where(undeclared, Status.NOT_DECLARED, st)
         st = np.where(exempt, Status.EXEMPT, st)
         st = np.where(excluded, Status.PRODUCT_EXCLUDED, st)
         st = np.where(~in_scope, Status.PRODUCT_NOT_COVERED, st)
@@ -291,6 +304,7 @@ def line_keys(basket: Basket, default_date: dt.date) -> pd.DataFrame:
             "country": basket.country.to_numpy(dtype=object),
             "date": date,
             "usmca": basket.usmca,
+            "auto_part": basket.auto_part,
             "mfn": basket.mfn_micro,
         }
     )
@@ -351,6 +365,17 @@ def _warnings(
             f"{basket.name}: {len(rows)} value(s) had more than two decimals and were rounded to the cent "
             f"(line {shown})"
         )
+    for j in np.flatnonzero((result.status == Status.NOT_DECLARED).any(axis=0)):
+        silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (basket.auto_part == -1)
+        if silent.any():
+            rows = basket.source_lines[silent]
+            shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+            measure = compiled.schedule.measures[j]
+            warnings.append(
+                f"{basket.name}: {len(rows)} line(s) have HTS codes that {measure.id!r} covers only when the goods "
+                f"are parts of passenger vehicles or light trucks; it was not applied to them because the basket "
+                f"does not say so (line {shown}; add a column auto_part with true or false)"
+            )
     for j in np.flatnonzero(result.partial.any(axis=0)):
         lines_hit = result.partial[key_index, j]
         rows = basket.source_lines[lines_hit]

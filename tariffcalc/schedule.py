@@ -114,9 +114,13 @@ class Pause(Model):
 
 
 class Exemption(Model):
-    """Lines whose basket column ``flag`` is true do not pay the measure (from ``from`` on)."""
+    """Lines with the basket flag do not pay the measure (from ``from`` on).
 
-    flag: Literal["usmca"]
+    ``usmca``: the basket's ``usmca`` column is true.  ``not_auto_part``: its
+    ``auto_part`` column is false.
+    """
+
+    flag: Literal["usmca", "not_auto_part"]
     from_: dt.date | None = Field(default=None, alias="from")
     authority: Authority
     note: str | None = None
@@ -142,6 +146,19 @@ def _yield_rule(value: Any) -> Any:
 YieldValue = Annotated[YieldRule, BeforeValidator(_yield_rule)]
 
 
+class Requirement(Model):
+    """For goods in ``products`` (default: all the measure covers), the measure applies only if the basket flag is true.
+
+    Used for HTS codes that name goods with many uses, of which only one is taxed
+    (a computer of heading 8471 pays the auto-parts duty only when it is a car part).
+    """
+
+    flag: Literal["auto_part"]
+    products: list[str] | None = None
+    authority: Authority | None = None
+    note: str | None = None
+
+
 class Measure(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -156,6 +173,7 @@ class Measure(Model):
     changes: list[Change] = Field(default_factory=list)
     pauses: list[Pause] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
+    requires: list[Requirement] = Field(default_factory=list)
     yields_to: list[YieldValue] = Field(default_factory=list)
     note: str | None = None
 
@@ -305,6 +323,9 @@ def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
         for key in ("include", "exclude"):
             for i, item in enumerate(getattr(measure.products, key) or []):
                 check_product(at + ("products", key, i), item)
+        for i, requirement in enumerate(measure.requires):
+            for k, item in enumerate(requirement.products or []):
+                check_product(at + ("requires", i, "products", k), item)
         previous = measure.from_
         for i, change in enumerate(measure.changes):
             if change.from_ < previous:

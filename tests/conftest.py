@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tariffcalc.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+EXAMPLES = ROOT / "data" / "examples"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+class Run:
+    """The outcome of one `tariffcalc` invocation through Typer's runner."""
+
+    def __init__(self, result):
+        self.exit_code = result.exit_code
+        self.stdout = result.stdout
+        self.stderr = result.stderr
+        self.exception = result.exception
+
+    def json(self):
+        return json.loads(self.stdout)
+
+    def __repr__(self) -> str:
+        return f"<Run exit={self.exit_code} stdout={self.stdout[:200]!r} stderr={self.stderr[:500]!r}>"
+
+
+@pytest.fixture
+def tariffcalc():
+    """Run the CLI as a user would: `tariffcalc("estimate", "basket.csv", input=...)`."""
+    runner = CliRunner()
+
+    def run(*args: str, input: str | bytes | None = None) -> Run:
+        return Run(runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False))
+
+    return run
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a file in a temporary folder and return its path."""
+
+    def _write(name: str, text: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return _write
