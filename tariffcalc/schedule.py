@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
@@ -451,6 +452,19 @@ def resolve_schedule_path(name_or_path: str) -> Path:
 
 
 def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
-    """Load and validate a schedule by shipped name or path."""
+    """Load and validate a schedule by shipped name or path.
+
+    Within one process a file is parsed once, until it changes on disk.
+    Schedules are immutable (frozen models), so sharing them is safe.
+    """
     path = resolve_schedule_path(str(name_or_path))
+    try:
+        stat = path.stat()
+    except OSError:
+        return schedule_from_document(read_yaml(path))
+    return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     return schedule_from_document(read_yaml(path))
