@@ -249,12 +249,21 @@ class Schedule(Model):
 # -- loading -----------------------------------------------------------------------------
 
 
+def _is_branch_name(part: object) -> bool:
+    """True for the parts of a pydantic error location that name a union branch, not a YAML key."""
+    if not isinstance(part, str):
+        return False
+    return part in {cls.__name__ for cls in Model.__subclasses__()} or bool(
+        re.search(r"[\[\]]|^function-|^literal", part)
+    )
+
+
 def _problems_from_validation(error: ValidationError, doc: YamlDocument) -> list[Problem]:
     problems = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
         # Drop pydantic's union branch names ("list[str]", "AllExcept", ...) from the key path.
-        path = tuple(p for p in loc if isinstance(p, int) or not re.search(r"[\[\]]|^[A-Z]|^literal|^function", str(p)))
+        path = tuple(p for p in loc if not _is_branch_name(p))
         message = item["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]

@@ -257,6 +257,7 @@ BROKEN = (FIXTURES / "mini.yaml").read_text()
         ("      JP: 24%\n", "      XX: 24%\n", "broken.yaml:24 measures[1].rates.XX: 'XX' is neither an ISO 3166 alpha-2 country code nor a country group of this schedule"),
         ("    from: 2025-02-01\n    countries: {all_except: [CA]}", "    countries: {all_except: [CA]}", "broken.yaml:8 measures[0].from: required key is missing"),
         ("      include: [\"72\", \"7601.10\"]", "      include: [\"72\", \"7601.1\"]", "broken.yaml:47 measures[2].products.include[1]: '7601.1' is not an HTS prefix (expected 2, 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01), and not a product group of this schedule"),
+        ("    authority: {document: Test order 2, citation", "    authority: {document: Test order 2, Annex I, citation", "broken.yaml:20 measures[1].authority.Annex I: unknown key (check the spelling against the README's schedule format)"),
         ("  - id: base\n", "  - id: Base Rate\n", "broken.yaml:8 measures[0].id: String should match pattern '^[a-z0-9][a-z0-9-]*$'"),
     ],
 )

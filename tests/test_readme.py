@@ -1,0 +1,60 @@
+"""Every example in the README runs, and gives the output the README shows."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from tariffcalc.schedule import schedule_from_document
+from tariffcalc.yaml_source import parse_yaml
+
+README = (ROOT / "README.md").read_text()
+
+
+def blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def console_examples() -> list[tuple[str, str]]:
+    """(command, expected output) for each `$ ...` line of the README's console blocks."""
+    examples = []
+    for block in blocks("console"):
+        for chunk in re.split(r"^\$ ", block, flags=re.M)[1:]:
+            command, _, output = chunk.partition("\n")
+            examples.append((command, output))
+    return examples
+
+
+@pytest.mark.parametrize("command, expected", console_examples(), ids=[c for c, _ in console_examples()])
+def test_console_example(command, expected):
+    # Run through the shell (pipes included), with this Python's tariffcalc.
+    shell_command = re.sub(r"\btariffcalc\b(?= )", f"{sys.executable} -m tariffcalc", command)
+    result = subprocess.run(
+        shell_command, shell=True, cwd=ROOT, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"}
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == expected
+
+
+def test_the_schedule_format_example_is_a_valid_schedule():
+    (example,) = [b for b in blocks("yaml") if "measures:" in b]
+    schedule = schedule_from_document(parse_yaml(example, "README.md"))
+    assert [m.id for m in schedule.measures] == ["baseline", "country-rates", "steel", "neighbour", "deal"]
+
+
+def test_the_library_example_runs():
+    (code,) = blocks("python")
+    namespace: dict = {}
+    os.chdir(ROOT)
+    exec(code, namespace)  # noqa: S102 - our own README
+    assert namespace["totals"].total_duty == 3331005
+
+
+def test_ci_runs_the_readme_test_command():
+    test_command = blocks("sh")[1].strip()
+    assert test_command in (ROOT / ".ci" / "run").read_text().splitlines()
