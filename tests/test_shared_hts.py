@@ -1,0 +1,42 @@
+"""The shipped schedule against the official 2025 HTS (needs ../shared/data; skipped without it)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SHARED_DATA
+from tariffcalc import hts
+from tariffcalc.schedule import load_schedule
+
+HTS_CSV = SHARED_DATA / "hts_2025_basic_edition.csv"
+
+pytestmark = pytest.mark.skipif(
+    not HTS_CSV.exists(), reason=f"the official 2025 HTS is not at {HTS_CSV} (it ships beside the clone only in CI)"
+)
+
+
+@pytest.fixture(scope="module")
+def official_codes() -> set[str]:
+    frame = pd.read_csv(HTS_CSV, dtype=str, encoding="utf-8-sig", usecols=["HTS Number"]).dropna()
+    return set(frame["HTS Number"].map(hts.digits_of))
+
+
+def test_every_hts_prefix_in_the_shipped_schedule_exists_in_the_2025_hts(official_codes):
+    schedule = load_schedule("us-2025")
+    prefixes = {hts.digits_of(code) for group in schedule.product_groups.values() for code in group.hts}
+    for measure in schedule.measures:
+        for item in (measure.products.include or []) + measure.products.exclude:
+            if item not in schedule.product_groups:
+                prefixes.add(hts.digits_of(item))
+    missing = sorted(p for p in prefixes if not any(code.startswith(p) for code in official_codes))
+    assert missing == []
+
+
+def test_the_example_baskets_use_real_codes(official_codes):
+    from conftest import EXAMPLES
+
+    for path in EXAMPLES.glob("*.csv"):
+        codes = set(pd.read_csv(path, dtype=str)["hts_code"].map(hts.digits_of))
+        unknown = [c for c in codes if not any(o.startswith(c) for o in official_codes)]
+        assert unknown == [], path.name
