@@ -72,7 +72,7 @@ def test_change_keeps_country_rate_and_changes_default():
 
 
 def test_included_product_prefix_must_match():
-    assert applied("7601.20.00", "DE", "2025-05-01") == {"country": "0.2"}
+    assert applied("7601.20.60", "DE", "2025-05-01") == {"country": "0.2"}
 
 
 def test_dated_yield_rules_switch_which_measure_wins():

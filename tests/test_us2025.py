@@ -11,7 +11,7 @@ import pytest
 
 TOY = "9503.00.00"  # toys: outside Section 232 and Annex II
 CAR = "8703.23.01"  # passenger car
-PART = "8708.29.50"  # body part: on the auto-parts list, vehicle-specific
+PART = "8708.29.51"  # body part: on the auto-parts list, vehicle-specific
 LAPTOP = "8471.30.01"  # Annex II electronics; a general-purpose code on the auto-parts list
 STEEL = "7208.10.15"  # flat-rolled steel
 ALUMINUM = "7606.12.30"  # aluminum plate
