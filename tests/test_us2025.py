@@ -11,7 +11,7 @@ import pytest
 
 TOY = "9503.00.00"  # toys: outside Section 232 and Annex II
 CAR = "8703.23.01"  # passenger car
-PART = "8708.29.51"  # body part: on the auto-parts list, vehicle-specific
+PART = "8708.30.50.30"  # brake rotors: on the auto-parts list, vehicle-specific
 LAPTOP = "8471.30.01"  # Annex II electronics; a general-purpose code on the auto-parts list
 STEEL = "7208.10.15"  # flat-rolled steel
 ALUMINUM = "7606.12.30"  # aluminum plate
@@ -130,6 +130,9 @@ def test_seed_annex_ii_goods_pay_neither_reciprocal_rate(measures, day):
         (STEEL, "CA", "2025-06-04", {"s232-steel": "0.5"}),
         (ALUMINUM, "MX", "2025-06-03", {"ieepa-mexico": "0.25"}),
         (ALUMINUM, "MX", "2025-06-04", {"s232-aluminum": "0.5"}),
+        # An aluminum body stamping is on both lists: aluminum until the parts duty starts, then parts only (EO 14289).
+        ("8708.29.51.60", "JP", "2025-05-02", {"s232-aluminum": "0.25"}),
+        ("8708.29.51.60", "JP", "2025-05-03", {"s232-auto-parts": "0.25"}),
         # Column 2 countries are outside the reciprocal tariffs.
         (TOY, "RU", "2025-04-17", {}),
         (TOY, "KP", "2025-04-17", {}),
