@@ -109,20 +109,20 @@ def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
-            dtype=str,
+            dtype=object,
             keep_default_na=False,
             skip_blank_lines=False,
-            skipinitialspace=False,
         )
     except pd.errors.ParserError as exc:
         raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
     frame = frame.fillna("")
-    # Header is line 1; with blank lines kept, row i is on line i + 2.
+    # Header is line 1; with blank lines kept, row i is on line i + 2.  Blank lines are not basket lines.
     source_lines = np.arange(2, len(frame) + 2)
-    blank = (frame.apply(lambda col: col.str.strip()) == "").all(axis=1).to_numpy() if len(frame.columns) else None
-    if blank is not None and blank.any():
-        frame = frame.loc[~blank].reset_index(drop=True)
-        source_lines = source_lines[~blank]
+    if len(frame.columns):
+        blank = (frame == "").all(axis=1).to_numpy()
+        if blank.any():
+            frame = frame.loc[~blank].reset_index(drop=True)
+            source_lines = source_lines[~blank]
     return frame, source_lines, "line"
 
 
@@ -268,49 +268,64 @@ def _match_headers(frame: pd.DataFrame, name: str) -> dict[str, str]:
     return headers
 
 
-def _cell_problems(
-    name: str, unit: str, source_lines: np.ndarray, column: str, values: pd.Series, bad: np.ndarray, reason: str | pd.Series
-) -> list[Problem]:
-    rows = np.flatnonzero(bad)
-    reasons = reason if isinstance(reason, pd.Series) else None
-    separator = ":" if unit == "line" else ": item "
-    return [
-        Problem(
-            f"{name}{separator}{source_lines[i]}",
-            f"{column}: {values.iloc[i]!r} {reasons.iloc[i] if reasons is not None else reason}",
-        )
-        for i in rows
-    ]
+class _Distinct:
+    """A text column as its distinct values and, per line, the index of its value.
+
+    Normalising works on the distinct values (a basket of a million lines has
+    a few thousand distinct HTS codes and a few dozen countries), and the
+    results are spread back onto the lines with one NumPy take.
+    """
+
+    def __init__(self, values: pd.Series | None, length: int):
+        if values is None:
+            self.codes = np.zeros(length, dtype=np.intp)
+            self.values = pd.Series([""], dtype=object)
+        else:
+            codes, uniques = pd.factorize(values.astype(object).fillna(""), sort=False)
+            self.codes = codes
+            self.values = pd.Series(uniques, dtype=object) if len(uniques) else pd.Series([""], dtype=object)
+
+    def spread(self, per_value: np.ndarray | pd.Series) -> np.ndarray:
+        return np.asarray(per_value)[self.codes]
 
 
 def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: str = "line") -> Basket:
     """Check and normalise the columns of a basket read as text."""
     headers = _match_headers(frame, name)
     problems: list[Problem] = []
+    n = len(frame)
+    columns = {key: _Distinct(frame[headers[key]] if key in headers else None, n) for key in REQUIRED + OPTIONAL}
 
-    def column(key: str) -> pd.Series:
-        header = headers.get(key)
-        return frame[header].astype("string").fillna("") if header else pd.Series("", index=frame.index, dtype="string")
+    def report(key: str, bad_values: np.ndarray, reason: str | pd.Series) -> None:
+        """Report every line whose value in ``key`` is bad; ``reason`` is one text or one per distinct value."""
+        bad_values = np.asarray(bad_values, dtype=bool)
+        if not bad_values.any():
+            return
+        column = columns[key]
+        reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else None
+        separator = ":" if unit == "line" else ": item "
+        for row in np.flatnonzero(column.spread(bad_values)):
+            value_index = column.codes[row]
+            why = reasons[value_index] if reasons is not None else reason
+            problems.append(
+                Problem(f"{name}{separator}{source_lines[row]}", f"{key}: {column.values.iloc[value_index]!r} {why}")
+            )
 
-    def report(key: str, bad: np.ndarray, reason: str | pd.Series) -> None:
-        if bad.any():
-            problems.extend(_cell_problems(name, unit, source_lines, key, column(key), bad, reason))
-
-    codes, code_reason = hts.normalise_codes(column("hts_code"))
+    hts_column = columns["hts_code"]
+    codes, code_reason = hts.normalise_codes(hts_column.values)
     report("hts_code", (code_reason != "").to_numpy(dtype=bool), code_reason)
 
-    country_text = column("country").str.strip()
+    country_text = columns["country"].values.str.strip()
     country = countries.resolve_column(country_text)
     unknown = (country == "").to_numpy(dtype=bool)
-    if unknown.any():
-        reasons = country_text.map(_country_reason)
-        report("country", unknown, reasons)
+    report("country", unknown, country_text.map(_country_reason).where(unknown, ""))
 
-    value_text = column("value")
+    value_text = columns["value"].values
     cents, valid_value, rounded = parse_amounts(value_text)
-    empty_value = (value_text.str.strip() == "").to_numpy(dtype=bool)
+    stripped = value_text.str.strip()
+    empty_value = (stripped == "").to_numpy(dtype=bool)
     report("value", empty_value, "is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
-    negative = value_text.str.strip().str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
+    negative = stripped.str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
     report("value", negative & ~empty_value, "is negative (expected a customs value of 0 or more)")
     report(
         "value",
@@ -318,41 +333,41 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
         "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
     )
 
-    mfn_micro, valid_mfn = parse_rates(column("mfn_rate"))
+    mfn_micro, valid_mfn = parse_rates(columns["mfn_rate"].values)
     report("mfn_rate", ~valid_mfn, "is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
 
-    date_text = column("entry_date").str.strip()
+    date_text = columns["entry_date"].values.str.strip()
     entry_date = pd.to_datetime(date_text.where(date_text != ""), format="%Y-%m-%d", errors="coerce")
     shaped = date_text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
     bad_date = (date_text != "").to_numpy(dtype=bool) & entry_date.isna().to_numpy()
     report("entry_date", bad_date & shaped, "is not a date that exists")
     report("entry_date", bad_date & ~shaped, "is not a date (expected YYYY-MM-DD, e.g. 2025-04-17)")
 
-    flag_text = column("usmca").str.strip().str.lower()
-    usmca = flag_text.isin(_TRUE).to_numpy(dtype=bool)
-    report("usmca", ~(flag_text.isin(_TRUE) | flag_text.isin(_FALSE)).to_numpy(dtype=bool), "is not true or false")
-
-    part_text = column("auto_part").str.strip().str.lower()
-    auto_part = np.where(part_text.isin(_TRUE), 1, np.where(part_text == "", -1, 0)).astype(np.int8)
-    report("auto_part", ~(part_text.isin(_TRUE) | part_text.isin(_FALSE)).to_numpy(dtype=bool), "is not true or false")
+    flags = {}
+    for key in ("usmca", "auto_part"):
+        text = columns[key].values.str.strip().str.lower()
+        is_true, is_false = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
+        report(key, ~(is_true | is_false), "is not true or false")
+        flags[key] = np.where(is_true, 1, np.where(text == "", -1, 0)).astype(np.int8)
 
     if problems:
         order = {p: i for i, p in enumerate(problems)}
         problems.sort(key=lambda p: (_line_key(p.where), order[p]))
         raise InputError(problems)
 
+    dates = columns["entry_date"].spread(entry_date.to_numpy(dtype="datetime64[ns]"))
     return Basket(
         name=name,
         columns=frame,
         source_lines=source_lines,
-        hts=codes.astype("string"),
-        country=country,
-        value_cents=cents,
-        mfn_micro=mfn_micro,
-        entry_date=entry_date.dt.normalize() if len(entry_date) else entry_date,
-        usmca=usmca,
-        auto_part=auto_part,
-        rounded_values=rounded,
+        hts=pd.Series(hts_column.spread(codes.to_numpy(dtype=object)), dtype=object),
+        country=pd.Series(columns["country"].spread(country.to_numpy(dtype=object)), dtype=object),
+        value_cents=columns["value"].spread(cents),
+        mfn_micro=columns["mfn_rate"].spread(mfn_micro),
+        entry_date=pd.Series(dates).dt.normalize(),
+        usmca=columns["usmca"].spread(flags["usmca"]) == 1,
+        auto_part=columns["auto_part"].spread(flags["auto_part"]),
+        rounded_values=columns["value"].spread(rounded),
         headers=headers,
     )
 

@@ -84,7 +84,7 @@ def _split_decimal(strings: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     frac = parts["frac"].fillna("")
     valid = parts["int"].notna() & ((whole.str.len() > 0) | (frac.str.len() > 0))
     # 15 integer digits keep us far from int64 overflow; larger values are rejected by the caller's limit.
-    valid &= whole.str.len() <= 15
+    valid = valid & (whole.str.len() <= 15)
     return whole.where(valid, "0").replace("", "0"), frac.where(valid, ""), valid
 
 
@@ -97,18 +97,18 @@ def parse_amounts(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     not a non-negative amount within the limit; ``rounded`` is True where the
     text had more than two decimals and was rounded half-up to the cent.
     """
-    text = strings.astype("string").fillna("").str.strip()
+    text = strings.astype(object).fillna("").str.strip()
     text = text.str.replace(r"^\$\s*", "", regex=True)
     grouped = text.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?")
     text = text.where(~grouped.fillna(False), text.str.replace(",", "", regex=False))
     whole, frac, valid = _split_decimal(text)
     valid = valid.fillna(False).to_numpy(dtype=bool)
     cents = whole.astype("int64").to_numpy() * 100
-    cents += frac.str.slice(0, 2).str.pad(2, side="right", fillchar="0").astype("int64").to_numpy()
+    cents = cents + frac.str.slice(0, 2).str.pad(2, side="right", fillchar="0").astype("int64").to_numpy()
     rounded = (frac.str.len() > 2).to_numpy(dtype=bool) & valid
     round_up = frac.str.slice(2, 3).isin(list("56789")).to_numpy(dtype=bool)
-    cents += round_up
-    valid &= cents <= MAX_VALUE_CENTS
+    cents = cents + round_up
+    valid = valid & (cents <= MAX_VALUE_CENTS)
     cents = np.where(valid, cents, 0)
     return cents.astype("int64"), valid, rounded
 
@@ -118,7 +118,7 @@ def parse_rates(strings: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     Empty cells and ``Free`` are 0.  Returns ``(micro, valid)``.
     """
-    text = strings.astype("string").fillna("").str.strip()
+    text = strings.astype(object).fillna("").str.strip()
     free = text.str.lower().isin(["", "free"]).to_numpy(dtype=bool)
     percent = text.str.endswith("%").to_numpy(dtype=bool)
     number = text.str.replace(r"\s*%$", "", regex=True)
@@ -174,12 +174,14 @@ def total(cents: np.ndarray) -> int:
     return sum(int(c) for c in cents)
 
 
+_HUNDREDTHS = np.array([f".{i:02d}" for i in range(100)], dtype=object)
+
+
 def format_cents(cents: np.ndarray) -> pd.Series:
-    """Cents as decimal strings with two places: ``750000`` → ``"7500.00"``."""
-    cents = pd.Series(np.asarray(cents, dtype=np.int64))
-    whole = (cents // 100).astype(str)
-    part = (cents % 100).astype(str).str.zfill(2)
-    return whole + "." + part
+    """Cents as decimal strings with two places: ``750000`` → ``"7500.00"`` (non-negative amounts)."""
+    cents = np.asarray(cents, dtype=np.int64)
+    whole = (cents // 100).astype(str).astype(object)
+    return pd.Series(whole + _HUNDREDTHS[cents % 100], dtype=object)
 
 
 def cents_to_str(cents: int) -> str:
@@ -188,9 +190,10 @@ def cents_to_str(cents: int) -> str:
 
 
 def format_rates(micro: np.ndarray) -> pd.Series:
-    """Millionths as the shortest decimal fraction strings; ``-1`` (undefined) as empty."""
-    micro = pd.Series(np.asarray(micro, dtype=np.int64))
-    whole = (micro // RATE_SCALE).astype(str)
-    frac = (micro % RATE_SCALE).astype(str).str.zfill(6).str.rstrip("0")
-    text = whole.where(frac == "", whole + "." + frac)
-    return text.where(micro >= 0, "")
+    """Millionths as the shortest decimal fraction strings; ``-1`` (undefined) as empty.
+
+    A column holds few distinct rates, so each is formatted once.
+    """
+    codes, uniques = pd.factorize(np.asarray(micro, dtype=np.int64))
+    texts = np.array([format_rate(u) if u >= 0 else "" for u in uniques] or [""], dtype=object)
+    return pd.Series(texts[codes], dtype=object)

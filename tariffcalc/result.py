@@ -107,16 +107,23 @@ class Estimate:
 
     # -- text columns for the writers --------------------------------------------------------
 
+    def join_measures(self, piece, separator: str) -> pd.Series:
+        """Per line, ``piece(measure, rate_texts, duty_texts)`` for each applied measure, joined by ``separator``.
+
+        Built one measure at a time over the lines it applies to, with array
+        operations: no Python loop per line.
+        """
+        text = np.full(len(self), "", dtype=object)
+        for j, measure in enumerate(self.measures):
+            rows = np.flatnonzero(self.rates[:, j] >= 0)
+            pieces = piece(measure, format_rates(self.rates[rows, j]).to_numpy(), format_cents(self.duties[rows, j]).to_numpy())
+            before = text[rows]
+            text[rows] = np.where(before == "", pieces, before + separator + pieces)
+        return pd.Series(text, dtype=object)
+
     def measures_text(self) -> pd.Series:
         """Per line ``id:rate:duty`` for each applied measure, joined by ``;`` (empty when none)."""
-        text = pd.Series("", index=range(len(self)), dtype=object)
-        for j, measure in enumerate(self.measures):
-            applied = pd.Series(self.rates[:, j] >= 0)
-            piece = measure.id + ":" + format_rates(self.rates[:, j]) + ":" + format_cents(self.duties[:, j])
-            piece = piece.where(applied, "")
-            separator = pd.Series(np.where((text != "") & applied, ";", ""))
-            text = text + separator + piece
-        return text
+        return self.join_measures(lambda measure, rates, duties: f"{measure.id}:" + rates + ":" + duties, ";")
 
     def computed_columns(self) -> pd.DataFrame:
         """The computed per-line columns, as text, in the order the CSV writer appends them."""
@@ -132,6 +139,6 @@ class Estimate:
 
     def hts_dotted(self) -> pd.Series:
         """Each line's HTS code in its dotted form (``8703.23.01.90``), each distinct code formatted once."""
-        codes = self.basket.hts.astype(str)
-        distinct = pd.unique(codes)
-        return codes.map({c: hts.dotted(c) for c in distinct})
+        codes, uniques = pd.factorize(self.basket.hts.astype(object))
+        dotted = np.array([hts.dotted(c) for c in uniques] or [""], dtype=object)
+        return pd.Series(dotted[codes], dtype=object)

@@ -31,14 +31,14 @@ COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate
 
 def _json_strings(values: pd.Series) -> pd.Series:
     """Each value as a JSON string literal; each distinct value encoded once."""
-    values = values.astype(str)
-    distinct = pd.unique(values)
-    return values.map({v: json.dumps(v, ensure_ascii=False) for v in distinct})
+    codes, uniques = pd.factorize(values.astype(object).fillna(""))
+    encoded = np.array([json.dumps(str(v), ensure_ascii=False) for v in uniques] or ["null"], dtype=object)
+    return pd.Series(encoded[codes], dtype=object)
 
 
 def _quoted(values: pd.Series) -> pd.Series:
     """Wrap strings known to need no escaping (digits, dots, codes) in quotes."""
-    return '"' + values.astype(str) + '"'
+    return '"' + pd.Series(values, dtype=object).reset_index(drop=True) + '"'
 
 
 def line_objects(estimate: Estimate) -> pd.Series:
@@ -48,29 +48,22 @@ def line_objects(estimate: Estimate) -> pd.Series:
     description_json = (
         _json_strings(description) if description is not None else pd.Series("null", index=range(n), dtype=object)
     )
-    measures = pd.Series("", index=range(n), dtype=object)
-    for j, measure in enumerate(estimate.measures):
-        applied = pd.Series(estimate.rates[:, j] >= 0)
-        piece = (
-            f'{{"id": {json.dumps(measure.id)}, "rate": "'
-            + format_rates(estimate.rates[:, j])
-            + '", "duty": "'
-            + format_cents(estimate.duties[:, j])
-            + '"}'
-        ).where(applied, "")
-        measures = measures + pd.Series(np.where((measures != "") & applied, ", ", "")) + piece
+    measures = estimate.join_measures(
+        lambda measure, rates, duties: f'{{"id": {json.dumps(measure.id)}, "rate": "' + rates + '", "duty": "' + duties + '"}',
+        ", ",
+    )
     effective = format_rates(estimate.effective_rate)
     effective_json = _quoted(effective).where(effective != "", "null")
-    dates = pd.Series(np.datetime_as_string(estimate.dates, unit="D"))
+    dates = pd.Series(np.datetime_as_string(estimate.dates, unit="D"), dtype=object)
     return (
         '{"line": '
-        + pd.Series(np.arange(1, n + 1)).astype(str)
+        + pd.Series(np.arange(1, n + 1).astype(str), dtype=object)
         + ', "hts_code": '
         + _quoted(estimate.hts_dotted())
         + ', "description": '
         + description_json
         + ', "country": '
-        + _quoted(estimate.basket.country.astype(str).reset_index(drop=True))
+        + _quoted(estimate.basket.country)
         + ', "date": '
         + _quoted(dates)
         + ', "value": '
