@@ -272,9 +272,12 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
             continue
         for j in epoch.order:
             for k in epoch.yields_to.get(j, ()):
-                beaten = in_epoch & (status[:, j] == Status.APPLIED) & (status[:, k] == Status.APPLIED)
+                other_applies = in_epoch & (status[:, k] == Status.APPLIED)
+                beaten = other_applies & (status[:, j] == Status.APPLIED)
                 status[:, j] = np.where(beaten, Status.YIELDED, status[:, j])
                 yielded_to[:, j] = np.where(beaten, k, yielded_to[:, j])
+                # A code too coarse for this measure's scope does not matter where it would yield anyway.
+                partial[:, j] &= ~other_applies
     rates = np.where(status == Status.APPLIED, rates, -1)
     return KeyResult(keys, rates, status, yielded_to, partial)
 

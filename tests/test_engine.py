@@ -179,3 +179,11 @@ def test_zero_value_line_has_no_effective_rate(value):
     assert result.total_duty.tolist() == [0]
     assert result.effective_rate.tolist() == [-1]
     assert np.array_equal(result.rates[0] >= 0, [True])
+
+
+def test_no_coarse_code_warning_where_the_measure_would_yield_anyway():
+    # 7601 is coarser than the metals scope (7601.10); on 2025-05-01 metals yields to 'neighbour' for Canada.
+    canada = basket_from_records([{"hts_code": "7601", "country": "CA", "value": "100"}])
+    assert estimate(canada, MINI, dt.date(2025, 5, 1)).warnings == []
+    germany = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100"}])
+    assert len(estimate(germany, MINI, dt.date(2025, 5, 1)).warnings) == 1
