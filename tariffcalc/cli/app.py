@@ -21,8 +21,8 @@ from typing import Iterator, Optional, TextIO
 
 import typer
 
-from . import __version__
-from .errors import ExitStatus, InputError
+from .. import __version__
+from ..errors import ExitStatus, InputError, Problem
 
 app = typer.Typer(
     name="tariffcalc",
@@ -69,7 +69,7 @@ def _main(
 
 
 @contextmanager
-def _errors_to_exit_codes(debug: bool) -> Iterator[None]:
+def errors_to_exit_codes(debug: bool) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
@@ -98,7 +98,7 @@ MAX_PROBLEMS_SHOWN = 1000
 
 
 @contextmanager
-def _destination(output: Optional[Path]) -> Iterator[TextIO]:
+def destination(output: Optional[Path]) -> Iterator[TextIO]:
     """stdout, or a temporary file beside ``output`` renamed into place only on success."""
     if output is None:
         yield sys.stdout
@@ -118,76 +118,16 @@ def _destination(output: Optional[Path]) -> Iterator[TextIO]:
         raise
 
 
-def _output_problem(output: Path, exc: OSError):
-    from .errors import Problem
-
+def _output_problem(output: Path, exc: OSError) -> Problem:
     return Problem(str(output), f"cannot write the output here ({exc.strerror})")
 
 
-def _pick_format(fmt: Optional[OutputFormat], output: Optional[Path]) -> OutputFormat:
+def pick_format(fmt: Optional[OutputFormat], output: Optional[Path]) -> OutputFormat:
     if fmt is not None:
         return fmt
     if output is not None:
         return _SUFFIX_FORMATS.get(output.suffix.lower(), OutputFormat.csv)
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.csv
-
-
-@app.command()
-def estimate(
-    basket: str = typer.Argument(..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines or YAML), or - for stdin."),
-    schedule: str = typer.Option(
-        "us-2025", "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file."
-    ),
-    date: Optional[dt.datetime] = typer.Option(
-        None, "--date", "-d", formats=["%Y-%m-%d"], help="Entry date, YYYY-MM-DD (default: today). A line's entry_date column wins."
-    ),
-    fmt: Optional[OutputFormat] = typer.Option(
-        None, "--format", "-f", help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix)."
-    ),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds)."),
-    input_format: Optional[InputFormatOption] = typer.Option(
-        None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin)."
-    ),
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback when something fails."),
-) -> None:
-    """Compute each line's duties, the totals, and the breakdowns by measure and by country."""
-    with _errors_to_exit_codes(debug):
-        from .basket import read_basket
-        from .engine import estimate as compute
-        from .schedule import load_schedule
-
-        day = date.date() if date else dt.date.today()
-        loaded = load_schedule(schedule)
-        items = read_basket(basket, input_format.value if input_format else None)
-        result = compute(items, loaded, day)
-        for warning in result.warnings:
-            say(f"Warning: {warning}")
-        chosen = _pick_format(fmt, output)
-        with _destination(output) as stream:
-            _write(result, chosen, stream, to_file=output is not None)
-
-
-def _write(result, chosen: OutputFormat, stream: TextIO, to_file: bool) -> None:
-    from . import writers
-
-    if chosen is OutputFormat.table:
-        from rich.console import Console
-
-        from .tables import write_table
-
-        if to_file:
-            console = Console(file=stream, width=160, color_system=None)
-        elif stream.isatty():
-            console = Console(file=stream)
-        else:  # piped on purpose with --format table: wide enough not to crop, no colour codes
-            console = Console(file=stream, width=140, color_system=None)
-        write_table(result, console)
-    elif chosen is OutputFormat.csv:
-        writers.write_csv(result, stream)
-    elif chosen is OutputFormat.json:
-        writers.write_json(result, stream)
-    else:
-        writers.write_jsonl(result, stream)
 
 
 def main() -> None:
@@ -196,3 +136,42 @@ def main() -> None:
         # Like csvkit: let `| head` end us quietly instead of raising BrokenPipeError.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app()
+
+
+# -- options shared by the commands that compute ------------------------------------------------
+
+SCHEDULE = typer.Option("us-2025", "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file.")
+SCENARIOS = typer.Option(
+    None, "--scenario", help="A shipped scenario's name or a scenario YAML path; repeatable, applied in order."
+)
+SETS = typer.Option(
+    None, "--set", help="A one-off change, MEASURE.KEY=VALUE or MEASURE.rates.COUNTRY=RATE; repeatable, applied last."
+)
+FORMAT = typer.Option(
+    None, "--format", "-f", help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix)."
+)
+OUTPUT = typer.Option(None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin).")
+DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fails.")
+
+
+def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
+    """The schedule with the scenarios and ``--set`` changes applied, in order."""
+    from ..scenario import apply_scenarios, load_scenario, set_scenario
+    from ..schedule import load_schedule
+
+    layers = [load_scenario(name) for name in scenarios or []]
+    if sets:
+        layers.append(set_scenario(sets))
+    return apply_scenarios(schedule, layers) if layers else load_schedule(schedule)
+
+
+def console_for(stream: TextIO, to_file: bool):
+    """A Rich console for tables: the terminal's own, or plain and wide enough for a file or pipe."""
+    from rich.console import Console
+
+    if to_file:
+        return Console(file=stream, width=160, color_system=None)
+    if stream.isatty():
+        return Console(file=stream)
+    return Console(file=stream, width=140, color_system=None)
