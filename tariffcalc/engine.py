@@ -298,9 +298,12 @@ def _segment_rates(seg: Segment, country: pd.Series, mfn: np.ndarray) -> np.ndar
     return result
 
 
-def line_keys(basket: Basket, default_date: dt.date) -> pd.DataFrame:
+def line_keys(basket: Basket, default_date: dt.date, use_entry_dates: bool = True) -> pd.DataFrame:
     """The engine's key columns for each basket line."""
-    date = basket.entry_date.fillna(pd.Timestamp(default_date)).to_numpy(dtype="datetime64[D]")
+    if use_entry_dates:
+        date = basket.entry_date.fillna(pd.Timestamp(default_date)).to_numpy(dtype="datetime64[D]")
+    else:
+        date = np.full(len(basket), np.datetime64(default_date.isoformat(), "D"))
     return pd.DataFrame(
         {
             "hts": basket.hts.to_numpy(dtype=object),
@@ -313,10 +316,12 @@ def line_keys(basket: Basket, default_date: dt.date) -> pd.DataFrame:
     )
 
 
-def estimate(basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date) -> Estimate:
-    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``)."""
+def estimate(
+    basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
+) -> Estimate:
+    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to)."""
     compiled = schedule if isinstance(schedule, CompiledSchedule) else CompiledSchedule.of(schedule)
-    lines = line_keys(basket, date)
+    lines = line_keys(basket, date, use_entry_dates)
     columns = list(lines.columns)
     key_index = lines.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
     keys = lines.drop_duplicates(columns).reset_index(drop=True)

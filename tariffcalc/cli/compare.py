@@ -1,1 +1,104 @@
-"""placeholder"""
+"""``tariffcalc compare``: the same basket in two or more policy states, side by side."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError, Problem
+from .app import (
+    DEBUG,
+    FORMAT,
+    INPUT_FORMAT,
+    OUTPUT,
+    SCHEDULE,
+    SETS,
+    InputFormatOption,
+    OutputFormat,
+    app,
+    console_for,
+    destination,
+    errors_to_exit_codes,
+    load_state,
+    pick_format,
+    say,
+)
+from .estimate import BASKET
+
+BASELINE = "baseline"
+
+
+def build_states(schedule: str, scenarios: list[str], dates: list[dt.date], sets: Optional[list[str]]):
+    """One state per column: scenarios and dates pair up; a single one of either applies to every column."""
+    from ..compare import State
+
+    scenarios = scenarios or [BASELINE]
+    dates = dates or [dt.date.today()]
+    if len(scenarios) > 1 and len(dates) > 1 and len(scenarios) != len(dates):
+        raise InputError(
+            Problem(
+                "--scenario/--date",
+                f"{len(scenarios)} scenarios and {len(dates)} dates: give one of each per column, "
+                "or a single one of either for every column",
+            )
+        )
+    columns = max(len(scenarios), len(dates))
+    if columns < 2:
+        raise InputError(
+            Problem("compare", "needs at least two states: repeat --scenario (e.g. --scenario baseline --scenario "
+                    "pause-ends) or --date")
+        )
+    scenarios = scenarios * columns if len(scenarios) == 1 else scenarios
+    dates = dates * columns if len(dates) == 1 else dates
+    states = []
+    for name, day in zip(scenarios, dates):
+        layers = [] if name == BASELINE else [part for part in name.split("+") if part]
+        label = name if len(set(dates)) == 1 else day.isoformat() if len(set(scenarios)) == 1 else f"{name}@{day}"
+        states.append(State(label, tuple(layers), day, load_state(schedule, layers, sets)))
+    return states
+
+
+@app.command()
+def compare(
+    basket: str = BASKET,
+    scenario: Optional[list[str]] = typer.Option(
+        None,
+        "--scenario",
+        metavar="NAME",
+        help="One column per use: a scenario name or path, 'baseline' for none, or several joined by '+'.",
+    ),
+    date: Optional[list[dt.datetime]] = typer.Option(
+        None, "--date", "-d", formats=["%Y-%m-%d"], help="One column per use, or one date for every column (default: today)."
+    ),
+    schedule: str = SCHEDULE,
+    set_: Optional[list[str]] = SETS,
+    fmt: Optional[OutputFormat] = FORMAT,
+    output: Optional[Path] = OUTPUT,
+    input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    debug: bool = DEBUG,
+) -> None:
+    """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
+    with errors_to_exit_codes(debug):
+        from .. import compare_output
+        from ..basket import read_basket
+        from ..compare import compare as run
+
+        states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
+        items = read_basket(basket, input_format.value if input_format else None)
+        comparison = run(items, states)
+        for result in comparison.results:
+            for warning in result.warnings:
+                say(f"Warning: {warning}")
+        chosen = pick_format(fmt, output)
+        with destination(output) as stream:
+            if chosen is OutputFormat.table:
+                compare_output.write_table(comparison, console_for(stream, output is not None))
+            elif chosen is OutputFormat.csv:
+                compare_output.write_csv(comparison, stream)
+            elif chosen is OutputFormat.json:
+                compare_output.write_json(comparison, stream)
+            else:
+                compare_output.write_jsonl(comparison, stream)

@@ -1,1 +1,97 @@
-"""placeholder"""
+"""``tariffcalc rates``: the rates in force for a country and/or HTS code on a date, and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError, Problem
+from .app import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat, app, console_for, destination, errors_to_exit_codes, load_state, pick_format
+
+
+def _country(text: str) -> str:
+    from .. import countries
+
+    code = countries.resolve(text)
+    if code is None:
+        hints = countries.suggest(text)
+        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        raise InputError(Problem("--country", f"{text!r} is not a country tariffcalc knows{hint}"))
+    return code
+
+
+def _code(text: str) -> str:
+    import pandas as pd
+
+    from .. import hts
+
+    digits, reason = hts.normalise_codes(pd.Series([text]))
+    if reason.iloc[0]:
+        raise InputError(Problem("--hts", f"{text!r} {reason.iloc[0]}"))
+    return digits.iloc[0]
+
+
+@app.command()
+def rates(
+    country: Optional[str] = typer.Option(None, "--country", "-c", help="Country of origin: code or name."),
+    hts_code: Optional[str] = typer.Option(None, "--hts", help="HTS code, 4 to 10 digits."),
+    date: Optional[dt.datetime] = typer.Option(None, "--date", "-d", formats=["%Y-%m-%d"], help="Date, YYYY-MM-DD (default: today)."),
+    usmca: bool = typer.Option(False, "--usmca", help="The goods qualify for USMCA."),
+    auto_part: Optional[bool] = typer.Option(None, "--auto-part/--not-auto-part", help="The goods are (not) car parts."),
+    schedule: str = SCHEDULE,
+    scenario: Optional[list[str]] = SCENARIOS,
+    set_: Optional[list[str]] = SETS,
+    fmt: Optional[OutputFormat] = FORMAT,
+    output: Optional[Path] = OUTPUT,
+    debug: bool = DEBUG,
+) -> None:
+    """The measures in force for a country and/or HTS code, each with its authority, and why others do not apply."""
+    with errors_to_exit_codes(debug):
+        from ..explain import describe_rate, explain
+        from ..money import format_rate
+
+        if country is None and hts_code is None:
+            raise InputError(Problem("rates", "give --country, --hts or both"))
+        day = date.date() if date else dt.date.today()
+        loaded = load_state(schedule, scenario, set_)
+        code = _code(hts_code) if hts_code else None
+        explanations = explain(loaded, day, _country(country) if country else None, code, usmca, auto_part)
+        rows = [
+            {
+                "id": e.measure.id,
+                "name": e.measure.name,
+                "applied": e.applied,
+                "rate": format_rate(e.rate) if e.rate is not None else None,
+                "reason": e.reason,
+                "authority": e.authority.model_dump(mode="json", exclude_none=True),
+            }
+            for e in explanations
+        ]
+        chosen = pick_format(fmt, output)
+        with destination(output) as stream:
+            if chosen is OutputFormat.json:
+                stream.write(json.dumps({"date": day.isoformat(), "schedule": loaded.id, "measures": rows}, indent=2) + "\n")
+            elif chosen is OutputFormat.jsonl:
+                stream.writelines(json.dumps(row) + "\n" for row in rows)
+            elif chosen is OutputFormat.csv:
+                import csv
+
+                writer = csv.writer(stream, lineterminator="\n")
+                writer.writerow(["id", "applied", "rate", "reason", "authority"])
+                for e in explanations:
+                    rate = format_rate(e.rate) if e.rate is not None else ""
+                    writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority)])
+            else:
+                from rich.table import Table
+
+                table = Table(title=f"Measures on {day} ({loaded.id})", title_justify="left", header_style="bold")
+                for name in ("Measure", "Rate", "Why", "Authority"):
+                    table.add_column(name, overflow="fold")
+                for e in explanations:
+                    style = "bold" if e.applied else "dim"
+                    table.add_row(f"[{style}]{e.measure.id}[/]\n{e.measure.name}", describe_rate(e), e.reason, str(e.authority))
+                console_for(stream, output is not None).print(table)

@@ -1,1 +1,73 @@
-"""placeholder"""
+"""``tariffcalc timeline``: the basket's duty and effective rate on every date where it changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError, Problem
+from .app import (
+    DEBUG,
+    FORMAT,
+    INPUT_FORMAT,
+    OUTPUT,
+    SCENARIOS,
+    SCHEDULE,
+    SETS,
+    InputFormatOption,
+    OutputFormat,
+    app,
+    console_for,
+    destination,
+    errors_to_exit_codes,
+    load_state,
+    pick_format,
+    say,
+)
+from .estimate import BASKET
+
+
+@app.command()
+def timeline(
+    basket: str = BASKET,
+    start: dt.datetime = typer.Option(..., "--from", formats=["%Y-%m-%d"], help="First day, YYYY-MM-DD."),
+    end: dt.datetime = typer.Option(..., "--to", formats=["%Y-%m-%d"], help="Last day, YYYY-MM-DD."),
+    schedule: str = SCHEDULE,
+    scenario: Optional[list[str]] = SCENARIOS,
+    set_: Optional[list[str]] = SETS,
+    fmt: Optional[OutputFormat] = FORMAT,
+    output: Optional[Path] = OUTPUT,
+    input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    debug: bool = DEBUG,
+) -> None:
+    """The basket's total duty and effective rate on every date in the window where a measure changes it."""
+    with errors_to_exit_codes(debug):
+        from .. import timeline_output
+        from ..basket import read_basket
+        from ..timeline import timeline as run
+
+        first, last = start.date(), end.date()
+        if last < first:
+            raise InputError(Problem("--to", f"{last} is before --from {first}"))
+        loaded = load_state(schedule, scenario, set_)
+        items = read_basket(basket, input_format.value if input_format else None)
+        points = run(items, loaded, first, last)
+        covers = loaded.schedule.covers
+        if first < covers.from_ or last > covers.through:
+            say(
+                f"Warning: the window {first} to {last} reaches outside what schedule {loaded.id!r} covers "
+                f"({covers.from_} to {covers.through}): changes outside it are not in the schedule"
+            )
+        chosen = pick_format(fmt, output)
+        with destination(output) as stream:
+            if chosen is OutputFormat.table:
+                timeline_output.write_table(points, console_for(stream, output is not None))
+            elif chosen is OutputFormat.csv:
+                timeline_output.write_csv(points, stream)
+            elif chosen is OutputFormat.json:
+                timeline_output.write_json(points, first, last, stream)
+            else:
+                timeline_output.write_jsonl(points, stream)

@@ -1,0 +1,187 @@
+"""Output of ``compare``: CSV, JSON and Rich tables.
+
+JSON shape (documented in the README, kept stable)::
+
+    {"basket": "...", "states": [{"label", "scenarios", "date", "schedule"}],
+     "lines": [{"line", "hts_code", "country", "value",
+                "states": [{"label", "measures": [{"id", "rate", "duty"}], "total_duty", "effective_rate"}],
+                "changes": [{"state", "versus", "duty", "rate_points"}]}],
+     "totals": {"value", "states": [{"label", "total_duty", "effective_rate"}],
+                "changes": [{"state", "versus", "duty", "rate_points"}]}}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .compare import Comparison, points_column, signed_cents, signed_cents_str, total_points
+from .money import cents_to_str, format_cents, format_rate, format_rates
+from .tables import money, percent
+
+
+def csv_frame(comparison: Comparison) -> pd.DataFrame:
+    """The input's columns, then per state its total duty and rate, then per later state the changes."""
+    original = comparison.basket.columns.reset_index(drop=True)
+    columns = {}
+    for state, result in zip(comparison.states, comparison.results):
+        columns[f"total_duty[{state.label}]"] = format_cents(result.total_duty)
+        columns[f"effective_rate[{state.label}]"] = format_rates(result.effective_rate)
+        columns[f"measures[{state.label}]"] = result.measures_text()
+    for state, duty, pts in zip(comparison.states[1:], comparison.duty_changes(), comparison.point_changes()):
+        columns[f"change_duty[{state.label}]"] = signed_cents(duty)
+        columns[f"change_points[{state.label}]"] = points_column(pts)
+    return pd.concat([original, pd.DataFrame(columns)], axis=1)
+
+
+def write_csv(comparison: Comparison, out: TextIO) -> None:
+    csv_frame(comparison).to_csv(out, index=False, lineterminator="\n")
+
+
+def document(comparison: Comparison) -> dict:
+    first = comparison.results[0]
+    labels = [s.label for s in comparison.states]
+    codes = first.hts_dotted()
+    lines = []
+    duty_changes, point_changes = comparison.duty_changes(), comparison.point_changes()
+    measure_lists = [
+        [
+            [
+                {"id": m.id, "rate": format_rate(int(r.rates[i, j])), "duty": cents_to_str(int(r.duties[i, j]))}
+                for j, m in enumerate(r.measures)
+                if r.rates[i, j] >= 0
+            ]
+            for i in range(len(r))
+        ]
+        for r in comparison.results
+    ]
+    for i in range(len(first)):
+        lines.append(
+            {
+                "line": i + 1,
+                "hts_code": codes.iloc[i],
+                "country": first.basket.country.iloc[i],
+                "value": cents_to_str(int(first.value[i])),
+                "states": [
+                    {
+                        "label": label,
+                        "measures": measure_lists[k][i],
+                        "total_duty": cents_to_str(int(r.total_duty[i])),
+                        "effective_rate": format_rate(int(r.effective_rate[i])) if r.effective_rate[i] >= 0 else None,
+                    }
+                    for k, (label, r) in enumerate(zip(labels, comparison.results))
+                ],
+                "changes": [
+                    {
+                        "state": label,
+                        "versus": labels[0],
+                        "duty": signed_cents_str(int(duty_changes[k][i])),
+                        "rate_points": points_column(point_changes[k][i : i + 1]).iloc[0],
+                    }
+                    for k, label in enumerate(labels[1:])
+                ],
+            }
+        )
+    totals = [r.totals() for r in comparison.results]
+    return {
+        "basket": comparison.basket.name,
+        "states": [
+            {"label": s.label, "scenarios": list(s.scenarios), "date": s.date.isoformat(), "schedule": s.schedule.id}
+            for s in comparison.states
+        ],
+        "lines": lines,
+        "totals": {
+            "value": cents_to_str(totals[0].value),
+            "states": [
+                {
+                    "label": label,
+                    "total_duty": cents_to_str(t.total_duty),
+                    "effective_rate": format_rate(t.effective_rate) if t.effective_rate >= 0 else None,
+                }
+                for label, t in zip(labels, totals)
+            ],
+            "changes": [
+                {
+                    "state": label,
+                    "versus": labels[0],
+                    "duty": signed_cents_str(t.total_duty - totals[0].total_duty),
+                    "rate_points": pts,
+                }
+                for label, t, pts in zip(labels[1:], totals[1:], total_points(comparison))
+            ],
+        },
+    }
+
+
+def write_json(comparison: Comparison, out: TextIO) -> None:
+    out.write(json.dumps(document(comparison), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_jsonl(comparison: Comparison, out: TextIO) -> None:
+    for line in document(comparison)["lines"]:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _signed_money(cents: int) -> Text:
+    text = ("+" if cents > 0 else "-" if cents < 0 else "") + money(abs(cents))
+    return Text(text, style="red" if cents > 0 else "green" if cents < 0 else "")
+
+
+def _signed_points(value: str | None) -> str:
+    if value is None:
+        return "–"
+    return ("" if value.startswith("-") or value == "0" else "+") + value + " pp"
+
+
+def render(comparison: Comparison, limit: int = 200) -> Group:
+    labels = [s.label for s in comparison.states]
+    first = comparison.results[0]
+    table = Table(title="Lines", title_justify="left", header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("HTS", no_wrap=True)
+    table.add_column("Origin")
+    table.add_column("Value (USD)", justify="right", no_wrap=True)
+    for label in labels:
+        table.add_column(f"{label}\nduty · rate", justify="right")
+    for label in labels[1:]:
+        table.add_column(f"change\n{label}", justify="right")
+    codes = first.hts_dotted()
+    duty_changes, point_changes = comparison.duty_changes(), comparison.point_changes()
+    for i in range(min(len(first), limit)):
+        row = [str(i + 1), codes.iloc[i], first.basket.country.iloc[i], money(int(first.value[i]))]
+        row += [f"{money(int(r.total_duty[i]))}\n{percent(int(r.effective_rate[i]))}" for r in comparison.results]
+        for k in range(len(labels) - 1):
+            change = _signed_money(int(duty_changes[k][i]))
+            change.append("\n" + _signed_points(points_column(point_changes[k][i : i + 1]).iloc[0]))
+            row.append(change)
+        table.add_row(*row)
+    parts: list = [table]
+    if len(first) > limit:
+        parts.append(Text(f"... {len(first) - limit:,} more lines not shown here (the totals include them)", style="italic"))
+    totals = [r.totals() for r in comparison.results]
+    summary = Table(title="Totals", title_justify="left", header_style="bold")
+    for name in ("State", "Date", "Total duty (USD)", "Effective rate", "Change (USD)", "Change (pp)"):
+        summary.add_column(name, justify="left" if name in ("State", "Date") else "right")
+    changes = [None, *total_points(comparison)]
+    for k, (state, t) in enumerate(zip(comparison.states, totals)):
+        summary.add_row(
+            state.label,
+            state.date.isoformat(),
+            money(t.total_duty),
+            percent(t.effective_rate),
+            "" if k == 0 else _signed_money(t.total_duty - totals[0].total_duty),
+            "" if k == 0 else _signed_points(changes[k]),
+        )
+    parts += [summary, Text(f"Value of the basket: USD {money(totals[0].value)}; changes are against {labels[0]}.", style="dim")]
+    return Group(*parts)
+
+
+def write_table(comparison: Comparison, console: Console) -> None:
+    console.print(render(comparison))
+
+
