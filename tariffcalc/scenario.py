@@ -91,35 +91,36 @@ def scenario_from_document(doc: YamlDocument) -> Scenario:
 
 
 def _check_against(scenario: Scenario, doc: YamlDocument, data: dict) -> list[Problem]:
-    """Measures and countries the scenario names must exist in the schedule it changes."""
-    problems: list[Problem] = []
+    """Measures and countries the scenario names must exist in the schedule it changes (problems in file order)."""
+    found: list[tuple[int, Problem]] = []
+
+    def bad(path: tuple, message: str) -> None:
+        found.append((doc.line_of(path) or 0, Problem(doc.where(path), message)))
+
     ids = [m.get("id") for m in data.get("measures", [])]
     groups = set(data.get("country_groups", {})) | set(scenario.country_groups)
     for i, measure_id in enumerate(scenario.remove):
         if measure_id not in ids:
-            problems.append(Problem(doc.where(("remove", i)), f"no measure with id {measure_id!r} in the schedule"))
+            bad(("remove", i), f"no measure with id {measure_id!r} in the schedule")
     for measure_id, changes in scenario.modify.items():
         at = ("modify", measure_id)
         if measure_id not in ids or measure_id in scenario.remove:
-            problems.append(Problem(doc.where(at), f"no measure with id {measure_id!r} in the schedule"))
+            bad(at, f"no measure with id {measure_id!r} in the schedule")
             continue
         for key in changes:
             if key not in MODIFIABLE:
-                problems.append(
-                    Problem(doc.where(at + (key,)), f"{key!r} cannot be modified (keys that can: {', '.join(MODIFIABLE)})")
-                )
-        for code in (changes.get("rates") or {}) if isinstance(changes.get("rates"), dict) else {}:
+                bad(at + (key,), f"{key!r} cannot be modified (keys that can: {', '.join(MODIFIABLE)})")
+        rates = changes.get("rates")
+        for code in rates if isinstance(rates, dict) else {}:
             if code not in groups and not country_codes.is_country_code(code):
-                problems.append(
-                    Problem(
-                        doc.where(at + ("rates", code)),
-                        f"{code!r} is neither an ISO 3166 alpha-2 country code nor a country group of the schedule",
-                    )
+                bad(
+                    at + ("rates", code),
+                    f"{code!r} is neither an ISO 3166 alpha-2 country code nor a country group of the schedule",
                 )
     for i, measure in enumerate(scenario.add):
         if measure.get("id") in ids and measure.get("id") not in scenario.remove:
-            problems.append(Problem(doc.where(("add", i, "id")), f"a measure with id {measure.get('id')!r} already exists"))
-    return problems
+            bad(("add", i, "id"), f"a measure with id {measure.get('id')!r} already exists")
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
 def overlay(data: dict, scenario: Scenario) -> dict:
