@@ -41,6 +41,14 @@ def test_console_example(command, expected):
     assert result.stdout == expected
 
 
+def test_the_scenario_example_is_a_valid_scenario():
+    from tariffcalc.scenario import scenario_from_document
+
+    (example,) = [b for b in blocks("yaml") if "scenario:" in b]
+    scenario = scenario_from_document(parse_yaml(example, "README.md"))
+    assert list(scenario.modify) == ["reciprocal-annex-i"]
+
+
 def test_the_schedule_format_example_is_a_valid_schedule():
     (example,) = [b for b in blocks("yaml") if "measures:" in b]
     schedule = schedule_from_document(parse_yaml(example, "README.md"))
