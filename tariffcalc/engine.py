@@ -367,31 +367,32 @@ def _warnings(
             f"{covers.through} are not in it, so the result may be incomplete"
         )
     if basket.rounded_values.any():
-        rows = basket.source_lines[basket.rounded_values]
-        shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        count, shown = _some_lines(basket, basket.rounded_values)
         warnings.append(
-            f"{basket.name}: {len(rows)} value(s) had more than two decimals and were rounded to the cent "
-            f"(line {shown})"
+            f"{basket.name}: {count} value(s) had more than two decimals and were rounded to the cent (line {shown})"
         )
     for j in np.flatnonzero((result.status == Status.NOT_DECLARED).any(axis=0)):
         silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (basket.auto_part == -1)
         if silent.any():
-            rows = basket.source_lines[silent]
-            shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+            count, shown = _some_lines(basket, silent)
             measure = compiled.schedule.measures[j]
             warnings.append(
-                f"{basket.name}: {len(rows)} line(s) have HTS codes that {measure.id!r} covers only when the goods "
+                f"{basket.name}: {count} line(s) have HTS codes that {measure.id!r} covers only when the goods "
                 f"are parts of passenger vehicles or light trucks; it was not applied to them because the basket "
                 f"does not say so (line {shown}; add a column auto_part with true or false)"
             )
     for j in np.flatnonzero(result.partial.any(axis=0)):
-        lines_hit = result.partial[key_index, j]
-        rows = basket.source_lines[lines_hit]
-        shown = ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        count, shown = _some_lines(basket, result.partial[key_index, j])
         measure = compiled.schedule.measures[j]
         warnings.append(
-            f"{basket.name}: {len(rows)} line(s) have an HTS code less specific than the scope of "
+            f"{basket.name}: {count} line(s) have an HTS code less specific than the scope of "
             f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
             f"(line {shown}; give 8 or 10 digits)"
         )
     return warnings
+
+
+def _some_lines(basket: Basket, mask: np.ndarray) -> tuple[int, str]:
+    """How many lines the mask selects, and the first few of their line numbers for a message."""
+    rows = basket.source_lines[mask]
+    return len(rows), ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")

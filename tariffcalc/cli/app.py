@@ -8,7 +8,6 @@ commands, so ``tariffcalc --help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import signal
 import sys
@@ -175,3 +174,16 @@ def console_for(stream: TextIO, to_file: bool):
     if stream.isatty():
         return Console(file=stream)
     return Console(file=stream, width=140, color_system=None)
+
+
+def emit(fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, json, jsonl) -> None:
+    """Write a command's result in the chosen format to stdout or ``--output``.
+
+    ``table`` takes a Rich console; the others take a text stream.
+    """
+    chosen = pick_format(fmt, output)
+    with destination(output) as stream:
+        if chosen is OutputFormat.table:
+            table(console_for(stream, output is not None))
+        else:
+            {OutputFormat.csv: csv, OutputFormat.json: json, OutputFormat.jsonl: jsonl}[chosen](stream)

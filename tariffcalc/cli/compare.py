@@ -19,11 +19,9 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
-    console_for,
-    destination,
+    emit,
     errors_to_exit_codes,
     load_state,
-    pick_format,
     say,
 )
 from .estimate import BASKET
@@ -92,13 +90,11 @@ def compare(
         for result in comparison.results:
             for warning in result.warnings:
                 say(f"Warning: {warning}")
-        chosen = pick_format(fmt, output)
-        with destination(output) as stream:
-            if chosen is OutputFormat.table:
-                compare_output.write_table(comparison, console_for(stream, output is not None))
-            elif chosen is OutputFormat.csv:
-                compare_output.write_csv(comparison, stream)
-            elif chosen is OutputFormat.json:
-                compare_output.write_json(comparison, stream)
-            else:
-                compare_output.write_jsonl(comparison, stream)
+        emit(
+            fmt,
+            output,
+            table=lambda console: compare_output.write_table(comparison, console),
+            csv=lambda stream: compare_output.write_csv(comparison, stream),
+            json=lambda stream: compare_output.write_json(comparison, stream),
+            jsonl=lambda stream: compare_output.write_jsonl(comparison, stream),
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Optional
 
 import typer
 
@@ -19,11 +19,9 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
-    console_for,
-    destination,
+    emit,
     errors_to_exit_codes,
     load_state,
-    pick_format,
     say,
 )
 
@@ -46,8 +44,10 @@ def estimate(
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country."""
     with errors_to_exit_codes(debug):
+        from .. import writers
         from ..basket import read_basket
         from ..engine import estimate as compute
+        from ..tables import write_table
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
@@ -55,21 +55,11 @@ def estimate(
         result = compute(items, loaded, day)
         for warning in result.warnings:
             say(f"Warning: {warning}")
-        chosen = pick_format(fmt, output)
-        with destination(output) as stream:
-            write(result, chosen, stream, to_file=output is not None)
-
-
-def write(result, chosen: OutputFormat, stream: TextIO, to_file: bool) -> None:
-    from .. import writers
-
-    if chosen is OutputFormat.table:
-        from ..tables import write_table
-
-        write_table(result, console_for(stream, to_file))
-    elif chosen is OutputFormat.csv:
-        writers.write_csv(result, stream)
-    elif chosen is OutputFormat.json:
-        writers.write_json(result, stream)
-    else:
-        writers.write_jsonl(result, stream)
+        emit(
+            fmt,
+            output,
+            table=lambda console: write_table(result, console),
+            csv=lambda stream: writers.write_csv(result, stream),
+            json=lambda stream: writers.write_json(result, stream),
+            jsonl=lambda stream: writers.write_jsonl(result, stream),
+        )

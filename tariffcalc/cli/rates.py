@@ -10,7 +10,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .app import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat, app, console_for, destination, errors_to_exit_codes, load_state, pick_format
+from .app import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat, app, emit, errors_to_exit_codes, load_state
 
 
 def _country(text: str) -> str:
@@ -71,27 +71,33 @@ def rates(
             }
             for e in explanations
         ]
-        chosen = pick_format(fmt, output)
-        with destination(output) as stream:
-            if chosen is OutputFormat.json:
-                stream.write(json.dumps({"date": day.isoformat(), "schedule": loaded.id, "measures": rows}, indent=2) + "\n")
-            elif chosen is OutputFormat.jsonl:
-                stream.writelines(json.dumps(row) + "\n" for row in rows)
-            elif chosen is OutputFormat.csv:
-                import csv
 
-                writer = csv.writer(stream, lineterminator="\n")
-                writer.writerow(["id", "applied", "rate", "reason", "authority"])
-                for e in explanations:
-                    rate = format_rate(e.rate) if e.rate is not None else ""
-                    writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority)])
-            else:
-                from rich.table import Table
+        def write_csv(stream) -> None:
+            import csv
 
-                table = Table(title=f"Measures on {day} ({loaded.id})", title_justify="left", header_style="bold")
-                for name in ("Measure", "Rate", "Why", "Authority"):
-                    table.add_column(name, overflow="fold")
-                for e in explanations:
-                    style = "bold" if e.applied else "dim"
-                    table.add_row(f"[{style}]{e.measure.id}[/]\n{e.measure.name}", describe_rate(e), e.reason, str(e.authority))
-                console_for(stream, output is not None).print(table)
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(["id", "applied", "rate", "reason", "authority"])
+            for e in explanations:
+                rate = format_rate(e.rate) if e.rate is not None else ""
+                writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority)])
+
+        def write_table(console) -> None:
+            from rich.table import Table
+
+            table = Table(title=f"Measures on {day} ({loaded.id})", title_justify="left", header_style="bold")
+            for name in ("Measure", "Rate", "Why", "Authority"):
+                table.add_column(name, overflow="fold")
+            for e in explanations:
+                style = "bold" if e.applied else "dim"
+                table.add_row(f"[{style}]{e.measure.id}[/]\n{e.measure.name}", describe_rate(e), e.reason, str(e.authority))
+            console.print(table)
+
+        document = {"date": day.isoformat(), "schedule": loaded.id, "measures": rows}
+        emit(
+            fmt,
+            output,
+            table=write_table,
+            csv=write_csv,
+            json=lambda stream: stream.write(json.dumps(document, indent=2) + "\n"),
+            jsonl=lambda stream: stream.writelines(json.dumps(row) + "\n" for row in rows),
+        )

@@ -20,11 +20,9 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
-    console_for,
-    destination,
+    emit,
     errors_to_exit_codes,
     load_state,
-    pick_format,
     say,
 )
 from .estimate import BASKET
@@ -61,13 +59,11 @@ def timeline(
                 f"Warning: the window {first} to {last} reaches outside what schedule {loaded.id!r} covers "
                 f"({covers.from_} to {covers.through}): changes outside it are not in the schedule"
             )
-        chosen = pick_format(fmt, output)
-        with destination(output) as stream:
-            if chosen is OutputFormat.table:
-                timeline_output.write_table(points, console_for(stream, output is not None))
-            elif chosen is OutputFormat.csv:
-                timeline_output.write_csv(points, stream)
-            elif chosen is OutputFormat.json:
-                timeline_output.write_json(points, first, last, stream)
-            else:
-                timeline_output.write_jsonl(points, stream)
+        emit(
+            fmt,
+            output,
+            table=lambda console: timeline_output.write_table(points, console),
+            csv=lambda stream: timeline_output.write_csv(points, stream),
+            json=lambda stream: timeline_output.write_json(points, first, last, stream),
+            jsonl=lambda stream: timeline_output.write_jsonl(points, stream),
+        )
