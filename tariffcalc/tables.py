@@ -21,7 +21,10 @@ def money(cents: int) -> str:
 
 
 def percent(micro: int) -> str:
-    return format_percent(micro) if micro >= 0 else "–"
+    """A rate for people, to two decimals of a percent (half up): ``231883`` → ``"23.19%"``; exact in CSV/JSON."""
+    if micro < 0:
+        return "–"
+    return format_percent((micro + 50) // 100 * 100)
 
 
 def _lines_table(estimate: Estimate, limit: int) -> Table:
