@@ -99,7 +99,11 @@ def test_seed_annex_ii_goods_pay_neither_reciprocal_rate(measures, day):
         # Canada and Mexico: 25% from March 4; energy and potash 10%; USMCA goods exempt from March 7.
         (TOY, "CA", "2025-03-03", {}),
         (TOY, "CA", "2025-03-04", {"ieepa-canada": "0.25"}),
+        (CRUDE, "CA", "2025-03-03", {}),
         (CRUDE, "CA", "2025-03-04", {"ieepa-canada-energy": "0.1"}),
+        (TOY, "MX", "2025-03-03", {}),
+        (POTASH, "CA", "2025-03-03", {}),
+        (POTASH, "CA", "2025-03-04", {"ieepa-potash": "0.25"}),
         (TOY, "MX", "2025-03-04", {"ieepa-mexico": "0.25"}),
         (POTASH, "MX", "2025-03-06", {"ieepa-potash": "0.25"}),
         (POTASH, "CA", "2025-03-07", {"ieepa-potash": "0.1"}),
@@ -124,7 +128,12 @@ def test_seed_annex_ii_goods_pay_neither_reciprocal_rate(measures, day):
         (STEEL, "GB", "2025-06-04", {"s232-steel": "0.25"}),
         (ALUMINUM, "TR", "2025-03-11", {"s232-aluminum-2018": "0.1"}),
         (ALUMINUM, "TR", "2025-03-12", {"s232-aluminum": "0.25"}),
+        (ALUMINUM, "TR", "2025-06-03", {"s232-aluminum": "0.25"}),
         (ALUMINUM, "TR", "2025-06-04", {"s232-aluminum": "0.5"}),
+        (ALUMINUM, "GB", "2025-06-04", {"s232-aluminum": "0.25"}),
+        # Annex I rates end when EO 14326's rates (not in this schedule) take over on 2025-08-07.
+        (TOY, "VN", "2025-08-06", {"reciprocal-annex-i": "0.46"}),
+        (TOY, "VN", "2025-08-07", {"reciprocal-baseline": "0.1"}),
         # EO 14289 and Proclamation 10947: Canada/Mexico duty beats steel until June 3, steel beats it from June 4.
         (STEEL, "CA", "2025-06-03", {"ieepa-canada": "0.25"}),
         (STEEL, "CA", "2025-06-04", {"s232-steel": "0.5"}),
