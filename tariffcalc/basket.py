@@ -45,6 +45,18 @@ _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """The lines left out of a basket read with ``skip_invalid``: every problem, and how much they weigh."""
+
+    problems: list[Problem]
+    lines: int
+    #: The value of the skipped lines whose value could be read, in cents.
+    value_cents: int
+    #: Skipped lines whose value itself could not be read.
+    unknown_value_lines: int
+
+
 @dataclass
 class Basket:
     """A basket read and normalised.
@@ -70,6 +82,8 @@ class Basket:
     rounded_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: Canonical column name → the header as written in the input.
     headers: dict[str, str] = field(default_factory=dict)
+    #: Lines left out because they are invalid (only when read with ``skip_invalid``).
+    skipped: Skipped | None = None
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -105,6 +119,12 @@ def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     if not text.strip():
         raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
     delimiter = _sniff_delimiter(text)
+    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
+    if repeated:
+        raise InputError(
+            [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -222,25 +242,32 @@ def read_text(source: str | Path | IO[bytes], encoding: str = "utf-8-sig") -> tu
     try:
         return raw.decode(encoding), name
     except UnicodeDecodeError as exc:
+        hint = "; if it was saved by Excel on Windows, try --encoding cp1252" if encoding.startswith("utf") else ""
         raise InputError(
-            Problem(name, f"is not {encoding.replace('-sig', '').upper()} text (byte {exc.start} cannot be decoded)")
+            Problem(name, f"is not {encoding.replace('-sig', '').upper()} text (byte {exc.start} cannot be decoded{hint})")
         ) from None
+    except LookupError:
+        raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
 
 
 def read_basket(
     source: str | Path | IO[bytes],
     input_format: InputFormat | None = None,
     encoding: str = "utf-8-sig",
+    skip_invalid: bool = False,
+    decimal_comma: bool = False,
 ) -> Basket:
     """Read a basket file (or ``-`` for stdin) and normalise it.
 
     Raises InputError listing every problem: missing or duplicate columns and
-    every invalid cell, each with its line.
+    every invalid cell, each with its line (with ``skip_invalid``, invalid
+    lines are left out and listed in ``Basket.skipped`` instead).
+    ``decimal_comma`` reads amounts and rates written ``1 234,50`` / ``2,5%``.
     """
     text, name = read_text(source, encoding)
     fmt = detect_format(name, input_format)
     frame, source_lines, unit = _READERS[fmt](text, name)
-    return normalise(frame, source_lines, name, unit)
+    return normalise(frame, source_lines, name, unit, skip_invalid, decimal_comma)
 
 
 # -- normalising ------------------------------------------------------------------------
@@ -289,11 +316,24 @@ class _Distinct:
         return np.asarray(per_value)[self.codes]
 
 
-def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: str = "line") -> Basket:
-    """Check and normalise the columns of a basket read as text."""
+def normalise(
+    frame: pd.DataFrame,
+    source_lines: np.ndarray,
+    name: str,
+    unit: str = "line",
+    skip_invalid: bool = False,
+    decimal_comma: bool = False,
+) -> Basket:
+    """Check and normalise the columns of a basket read as text.
+
+    Every invalid cell is a Problem.  By default any problem fails the whole
+    basket (InputError listing them all); with ``skip_invalid`` the invalid
+    lines are left out and accounted for in ``Basket.skipped``.
+    """
     headers = _match_headers(frame, name)
-    problems: list[Problem] = []
+    found: list[tuple[int, int, Problem]] = []  # (row, order, problem): sorted by row, then as found
     n = len(frame)
+    invalid = np.zeros(n, dtype=bool)
     columns = {key: _Distinct(frame[headers[key]] if key in headers else None, n) for key in REQUIRED + OPTIONAL}
 
     def report(key: str, bad_values: np.ndarray, reason: str | pd.Series) -> None:
@@ -304,12 +344,13 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
         column = columns[key]
         reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else None
         separator = ":" if unit == "line" else ": item "
-        for row in np.flatnonzero(column.spread(bad_values)):
+        bad_rows = column.spread(bad_values)
+        invalid[bad_rows] = True
+        for row in np.flatnonzero(bad_rows):
             value_index = column.codes[row]
             why = reasons[value_index] if reasons is not None else reason
-            problems.append(
-                Problem(f"{name}{separator}{source_lines[row]}", f"{key}: {column.values.iloc[value_index]!r} {why}")
-            )
+            problem = Problem(f"{name}{separator}{source_lines[row]}", f"{key}: {column.values.iloc[value_index]!r} {why}")
+            found.append((int(row), len(found), problem))
 
     hts_column = columns["hts_code"]
     codes, code_reason = hts.normalise_codes(hts_column.values)
@@ -321,19 +362,34 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
     report("country", unknown, country_text.map(_country_reason).where(unknown, ""))
 
     value_text = columns["value"].values
-    cents, valid_value, rounded = parse_amounts(value_text)
+    cents, valid_value, rounded = parse_amounts(from_decimal_comma(value_text) if decimal_comma else value_text)
     stripped = value_text.str.strip()
     empty_value = (stripped == "").to_numpy(dtype=bool)
     report("value", empty_value, "is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
     negative = stripped.str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
     report("value", negative & ~empty_value, "is negative (expected a customs value of 0 or more)")
-    report(
-        "value",
-        ~valid_value & ~empty_value & ~negative,
-        "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
-    )
+    not_amount = ~valid_value & ~empty_value & ~negative
+    if decimal_comma:
+        report(
+            "value",
+            not_amount,
+            "is not an amount in USD written with a decimal comma (expected a number such as 30000 or 30 000,00)",
+        )
+    else:
+        comma_decimal = stripped.str.fullmatch(r"\$?\d{1,3}([ .\u00a0\u202f]\d{3})*,\d{1,2}|\$?\d+,\d{1,2}").fillna(False)
+        report(
+            "value",
+            not_amount & comma_decimal.to_numpy(dtype=bool),
+            "looks like an amount with a decimal comma (use --decimal-comma if the file writes decimals that way)",
+        )
+        report(
+            "value",
+            not_amount & ~comma_decimal.to_numpy(dtype=bool),
+            "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
+        )
 
-    mfn_micro, valid_mfn = parse_rates(columns["mfn_rate"].values)
+    mfn_text = columns["mfn_rate"].values
+    mfn_micro, valid_mfn = parse_rates(mfn_text.str.replace(",", ".", regex=False) if decimal_comma else mfn_text)
     report("mfn_rate", ~valid_mfn, "is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
 
     date_text = columns["entry_date"].values.str.strip()
@@ -350,31 +406,45 @@ def normalise(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: st
         report(key, ~(is_true | is_false), "is not true or false")
         flags[key] = np.where(is_true, 1, np.where(text == "", -1, 0)).astype(np.int8)
 
-    if problems:
-        order = {p: i for i, p in enumerate(problems)}
-        problems.sort(key=lambda p: (_line_key(p.where), order[p]))
+    problems = [problem for _, _, problem in sorted(found, key=lambda item: item[:2])]
+    if problems and not skip_invalid:
         raise InputError(problems)
 
+    keep = ~invalid
+    value_cents = columns["value"].spread(cents)
+    skipped = None
+    if skip_invalid:
+        value_known = columns["value"].spread(valid_value)
+        skipped = Skipped(
+            problems=problems,
+            lines=int(invalid.sum()),
+            value_cents=int(value_cents[invalid & value_known].sum()),
+            unknown_value_lines=int((invalid & ~value_known).sum()),
+        )
     dates = columns["entry_date"].spread(entry_date.to_numpy(dtype="datetime64[ns]"))
     return Basket(
         name=name,
-        columns=frame,
-        source_lines=source_lines,
-        hts=pd.Series(hts_column.spread(codes.to_numpy(dtype=object)), dtype=object),
-        country=pd.Series(columns["country"].spread(country.to_numpy(dtype=object)), dtype=object),
-        value_cents=columns["value"].spread(cents),
-        mfn_micro=columns["mfn_rate"].spread(mfn_micro),
-        entry_date=pd.Series(dates).dt.normalize(),
-        usmca=columns["usmca"].spread(flags["usmca"]) == 1,
-        auto_part=columns["auto_part"].spread(flags["auto_part"]),
-        rounded_values=columns["value"].spread(rounded),
+        columns=frame.loc[keep].reset_index(drop=True),
+        source_lines=source_lines[keep],
+        hts=pd.Series(hts_column.spread(codes.to_numpy(dtype=object))[keep], dtype=object),
+        country=pd.Series(columns["country"].spread(country.to_numpy(dtype=object))[keep], dtype=object),
+        value_cents=value_cents[keep],
+        mfn_micro=columns["mfn_rate"].spread(mfn_micro)[keep],
+        entry_date=pd.Series(dates[keep]).dt.normalize(),
+        usmca=(columns["usmca"].spread(flags["usmca"]) == 1)[keep],
+        auto_part=columns["auto_part"].spread(flags["auto_part"])[keep],
+        rounded_values=columns["value"].spread(rounded)[keep],
         headers=headers,
+        skipped=skipped,
     )
 
 
-def _line_key(where: str) -> int:
-    tail = where.rsplit(":", 1)[-1].replace("item", "").strip()
-    return int(tail) if tail.isdigit() else 0
+def from_decimal_comma(values: pd.Series) -> pd.Series:
+    """``1 234,50`` / ``1.234,50`` → ``1234.50``; anything else is left for the amount parser to reject."""
+    text = values.astype(object).fillna("").str.strip()
+    shaped = text.str.fullmatch(r"\$?\s*\d{1,3}([ .\u00a0\u202f]\d{3})*(,\d*)?|\$?\s*\d+(,\d*)?").fillna(False)
+    converted = text.str.replace(r"[ .\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    return converted.where(shaped, text + "\x00")  # a NUL makes a non-matching text invalid for certain
 
 
 def _country_reason(text: str) -> str:

@@ -20,7 +20,13 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import Comparison, points_column, signed_cents, signed_cents_str, total_points
+from .compare import (
+    Comparison,
+    points_column,
+    signed_cents,
+    signed_cents_str,
+    total_points,
+)
 from .money import cents_to_str, format_cents, format_rate, format_rates
 from .tables import money, percent
 
@@ -39,8 +45,10 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
     return pd.concat([original, pd.DataFrame(columns)], axis=1)
 
 
-def write_csv(comparison: Comparison, out: TextIO) -> None:
-    csv_frame(comparison).to_csv(out, index=False, lineterminator="\n")
+def write_csv(comparison: Comparison, out: TextIO, excel_safe: bool = False) -> int:
+    from .writers import write_frame_csv
+
+    return write_frame_csv(csv_frame(comparison), out, excel_safe)
 
 
 def document(comparison: Comparison) -> dict:

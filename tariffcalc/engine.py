@@ -22,7 +22,15 @@ from . import hts as hts_codes
 from .basket import Basket
 from .money import apply_rate, ratio
 from .result import Estimate
-from .schedule import AllExcept, Measure, Pause, Rate, Schedule, stacking_epochs, yield_graph
+from .schedule import (
+    AllExcept,
+    Measure,
+    Pause,
+    Rate,
+    Schedule,
+    stacking_epochs,
+    yield_graph,
+)
 
 
 class Status(IntEnum):

@@ -19,6 +19,8 @@ class ExitStatus(IntEnum):
     ERROR = 1
     #: The basket, schedule or command line cannot be used; nothing was written.
     INVALID_INPUT = 2
+    #: With --skip-invalid: the valid lines were computed and written, invalid ones were left out (listed on stderr).
+    PARTIAL = 3
     #: Interrupted with Ctrl-C.
     INTERRUPTED = 130
 

@@ -129,7 +129,18 @@ def render(estimate: Estimate, limit: int = MAX_TABLE_LINES) -> Group:
                 style="italic",
             )
         )
-    parts += [_totals_table(estimate), _measures_table(estimate), _countries_table(estimate)]
+    parts.append(_totals_table(estimate))
+    skipped = estimate.basket.skipped
+    if skipped and skipped.lines:
+        unknown = f"; {skipped.unknown_value_lines:,} of them with a value that could not be read" if skipped.unknown_value_lines else ""
+        parts.append(
+            Text(
+                f"Left out: {skipped.lines:,} invalid line(s) worth USD {money(skipped.value_cents)}{unknown} "
+                "(listed on stderr); the totals above do not include them.",
+                style="bold red",
+            )
+        )
+    parts += [_measures_table(estimate), _countries_table(estimate)]
     info = estimate.schedule.schedule
     parts.append(Text(f"Schedule: {info.name} ({info.id}); date {estimate.date.isoformat()}", style="dim"))
     return Group(*parts)

@@ -7,7 +7,7 @@ The JSON contract (documented in the README and tested) is::
                 "date": "2025-04-17", "value": "30000.00", "mfn_rate": "0.025", "mfn_duty": "750.00",
                 "measures": [{"id": ..., "rate": "0.25", "duty": "7500.00"}],
                 "additional_duty": "7500.00", "total_duty": "8250.00", "effective_rate": "0.275"}],
-     "totals": {...}, "by_measure": [...], "by_country": [...], "warnings": [...]}
+     "totals": {...}, "by_measure": [...], "by_country": [...], "warnings": [...], "errors": [...]}
 
 Amounts and rates are decimal strings; ``effective_rate`` is null for a line
 of value 0.  Line objects are built as text with vectorised string
@@ -84,7 +84,8 @@ def line_objects(estimate: Estimate) -> pd.Series:
     )
 
 
-def totals_object(totals: Totals) -> dict:
+def totals_object(totals: Totals, skipped=None) -> dict:
+    """The totals; the ``skipped_*`` keys account for invalid lines left out with --skip-invalid (0 otherwise)."""
     effective = totals.effective_rate
     return {
         "lines": totals.lines,
@@ -93,6 +94,9 @@ def totals_object(totals: Totals) -> dict:
         "additional_duty": cents_to_str(totals.additional_duty),
         "total_duty": cents_to_str(totals.total_duty),
         "effective_rate": format_rate(effective) if effective >= 0 else None,
+        "skipped_lines": skipped.lines if skipped else 0,
+        "skipped_value": cents_to_str(skipped.value_cents if skipped else 0),
+        "skipped_value_unknown_lines": skipped.unknown_value_lines if skipped else 0,
     }
 
 
@@ -142,11 +146,13 @@ def breakdown_objects(estimate: Estimate) -> tuple[list[dict], list[dict]]:
 def write_json(estimate: Estimate, out: TextIO) -> None:
     by_measure, by_country = breakdown_objects(estimate)
     head = {"schedule": schedule_object(estimate), "date": estimate.date.isoformat()}
+    skipped = estimate.basket.skipped
     tail = {
-        "totals": totals_object(estimate.totals()),
+        "totals": totals_object(estimate.totals(), skipped),
         "by_measure": by_measure,
         "by_country": by_country,
         "warnings": estimate.warnings,
+        "errors": [str(p) for p in skipped.problems] if skipped else [],
     }
     head_text = json.dumps(head, indent=2, ensure_ascii=False)
     tail_text = json.dumps(tail, indent=2, ensure_ascii=False)
@@ -175,5 +181,34 @@ def csv_frame(estimate: Estimate) -> pd.DataFrame:
     return pd.concat([frame, estimate.computed_columns()], axis=1)
 
 
-def write_csv(estimate: Estimate, out: TextIO) -> None:
-    csv_frame(estimate).to_csv(out, index=False, lineterminator="\n")
+_FORMULA_START = r"^[=+\-@\t\r]"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?$"
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Prefix ``'`` to text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` first).
+
+    Numbers such as ``-12.50`` are left alone.  Returns the frame and how many cells changed.
+    """
+    changed = 0
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column].astype(object).fillna("").astype(str)
+        risky = values.str.contains(_FORMULA_START, regex=True) & ~values.str.strip().str.match(_NUMBER)
+        if risky.any():
+            changed += int(risky.sum())
+            frame[column] = values.where(~risky, "'" + values)
+    return frame, changed
+
+
+def write_frame_csv(frame: pd.DataFrame, out: TextIO, excel_safe: bool = False) -> int:
+    """Write a frame as CSV; with ``excel_safe``, neutralise formulas first.  Returns the cells neutralised."""
+    changed = 0
+    if excel_safe:
+        frame, changed = neutralise_formulas(frame)
+    frame.to_csv(out, index=False, lineterminator="\n")
+    return changed
+
+
+def write_csv(estimate: Estimate, out: TextIO, excel_safe: bool = False) -> int:
+    return write_frame_csv(csv_frame(estimate), out, excel_safe)

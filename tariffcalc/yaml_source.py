@@ -81,16 +81,20 @@ def format_key(path: Path_) -> str:
     return text
 
 
-def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], repeated: list[tuple[Path_, int]]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: set = set()
         for key_node, value_node in node.value:
             key = key_node.value
+            if isinstance(key, str) and key in seen and key != "<<":
+                repeated.append((path + (key,), key_node.start_mark.line + 1))
+            seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _index_lines(value_node, path + (key,), lines)
+            _index_lines(value_node, path + (key,), lines, repeated)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, path + (index,), lines)
+            _index_lines(item, path + (index,), lines, repeated)
 
 
 def parse_yaml(text: str, name: str) -> YamlDocument:
@@ -111,8 +115,14 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
+    repeated: list[tuple[Path_, int]] = []
     if node is not None:
-        _index_lines(node, (), lines)
+        _index_lines(node, (), lines, repeated)
+    if repeated:
+        # PyYAML keeps the last of two equal keys and says nothing: a silently lost definition.
+        raise InputError(
+            [Problem(f"{name}:{line} {format_key(path)}", "this key is defined twice in the same mapping") for path, line in repeated]
+        )
     return YamlDocument(name=name, data=data, lines=lines)
 
 

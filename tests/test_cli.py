@@ -29,7 +29,7 @@ def test_json_contract(tariffcalc):
     result = tariffcalc("estimate", EXAMPLE, "--date", DAY, "--format", "json")
     assert result.exit_code == 0, result
     doc = result.json()
-    assert list(doc) == ["schedule", "date", "lines", "totals", "by_measure", "by_country", "warnings"]
+    assert list(doc) == ["schedule", "date", "lines", "totals", "by_measure", "by_country", "warnings", "errors"]
     assert doc["date"] == DAY
     assert doc["schedule"]["id"] == "us-2025"
     for measure in doc["schedule"]["measures"]:
@@ -57,7 +57,11 @@ def test_json_contract(tariffcalc):
         "additional_duty": "30705.05",
         "total_duty": "33310.05",
         "effective_rate": "0.231883",
+        "skipped_lines": 0,
+        "skipped_value": "0.00",
+        "skipped_value_unknown_lines": 0,
     }
+    assert doc["errors"] == []
 
 
 def test_json_totals_reconcile_with_lines_and_breakdowns(tariffcalc):
@@ -225,7 +229,7 @@ def test_missing_file(tariffcalc, tmp_path):
 
 def test_not_utf8(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value\n8703.23.01,C\xf4te,1\n".encode("latin-1"))
-    assert_error(tariffcalc("estimate", basket), f"{basket}: is not UTF-8 text (byte 35 cannot be decoded)")
+    assert_error(tariffcalc("estimate", basket), f"{basket}: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try --encoding cp1252)")
 
 
 def test_unknown_schedule_name(tariffcalc):

@@ -187,3 +187,58 @@ def emit(fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, jso
             table(console_for(stream, output is not None))
         else:
             {OutputFormat.csv: csv, OutputFormat.json: json, OutputFormat.jsonl: jsonl}[chosen](stream)
+
+
+ENCODING = typer.Option("utf-8", "--encoding", help="The basket's text encoding, e.g. cp1252 or latin-1 (default UTF-8, with or without BOM).")
+DECIMAL_COMMA = typer.Option(
+    False, "--decimal-comma", help="Amounts and rates are written with a decimal comma: 1 234,50 and 2,5%."
+)
+SKIP_INVALID = typer.Option(
+    False, "--skip-invalid", help="Compute the valid lines, list the invalid ones on stderr, and exit with 3."
+)
+
+
+def read_basket_option(basket: str, input_format, encoding: str, decimal_comma: bool, skip_invalid: bool):
+    """Read the BASKET argument; report any lines left out (``--skip-invalid``) on stderr."""
+    from ..basket import read_basket
+
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    items = read_basket(basket, input_format.value if input_format else None, codec, skip_invalid, decimal_comma)
+    skipped = items.skipped
+    if skipped and skipped.lines:
+        for problem in skipped.problems[:MAX_PROBLEMS_SHOWN]:
+            say(f"Skipped: {problem}")
+        if len(skipped.problems) > MAX_PROBLEMS_SHOWN:
+            say(f"Skipped: ... and {len(skipped.problems) - MAX_PROBLEMS_SHOWN:,} more problems")
+        unknown = (
+            f" ({skipped.unknown_value_lines:,} of them with a value that could not be read)"
+            if skipped.unknown_value_lines
+            else ""
+        )
+        say(
+            f"Warning: left out {skipped.lines:,} invalid line(s) of {skipped.lines + len(items):,}, "
+            f"worth USD {skipped.value_cents // 100:,}.{skipped.value_cents % 100:02d}{unknown}; the totals do not include them"
+        )
+    return items
+
+
+def exit_for(items) -> None:
+    """Exit with PARTIAL when invalid lines were left out."""
+    if items.skipped and items.skipped.lines:
+        raise typer.Exit(ExitStatus.PARTIAL)
+
+
+EXCEL_SAFE = typer.Option(
+    False, "--excel-safe", help="In CSV output, prefix ' to text cells starting with = + - @ so spreadsheets do not run them."
+)
+
+
+def csv_writer(write, excel_safe: bool):
+    """A CSV writer for ``emit`` that neutralises formulas when asked, and says how many cells it changed."""
+
+    def run(stream) -> None:
+        changed = write(stream, excel_safe)
+        if excel_safe:
+            say(f"Note: --excel-safe: {changed:,} text cell(s) starting with =, +, - or @ were prefixed with ' so spreadsheets show them as text")
+
+    return run

@@ -11,6 +11,7 @@ import typer
 from ..errors import InputError, Problem
 from .app import (
     DEBUG,
+    EXCEL_SAFE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
@@ -19,6 +20,7 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
+    csv_writer,
     emit,
     errors_to_exit_codes,
     load_state,
@@ -76,6 +78,7 @@ def compare(
     fmt: Optional[OutputFormat] = FORMAT,
     output: Optional[Path] = OUTPUT,
     input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    excel_safe: bool = EXCEL_SAFE,
     debug: bool = DEBUG,
 ) -> None:
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
@@ -94,7 +97,7 @@ def compare(
             fmt,
             output,
             table=lambda console: compare_output.write_table(comparison, console),
-            csv=lambda stream: compare_output.write_csv(comparison, stream),
+            csv=csv_writer(lambda stream, safe: compare_output.write_csv(comparison, stream, safe), excel_safe),
             json=lambda stream: compare_output.write_json(comparison, stream),
             jsonl=lambda stream: compare_output.write_jsonl(comparison, stream),
         )

@@ -10,18 +10,25 @@ import typer
 
 from .app import (
     DEBUG,
+    DECIMAL_COMMA,
+    ENCODING,
+    EXCEL_SAFE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     SCENARIOS,
     SCHEDULE,
     SETS,
+    SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
     app,
+    csv_writer,
     emit,
     errors_to_exit_codes,
+    exit_for,
     load_state,
+    read_basket_option,
     say,
 )
 
@@ -40,18 +47,21 @@ def estimate(
     fmt: Optional[OutputFormat] = FORMAT,
     output: Optional[Path] = OUTPUT,
     input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    excel_safe: bool = EXCEL_SAFE,
+    encoding: str = ENCODING,
+    decimal_comma: bool = DECIMAL_COMMA,
+    skip_invalid: bool = SKIP_INVALID,
     debug: bool = DEBUG,
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country."""
     with errors_to_exit_codes(debug):
         from .. import writers
-        from ..basket import read_basket
         from ..engine import estimate as compute
         from ..tables import write_table
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
-        items = read_basket(basket, input_format.value if input_format else None)
+        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
         result = compute(items, loaded, day)
         for warning in result.warnings:
             say(f"Warning: {warning}")
@@ -59,7 +69,22 @@ def estimate(
             fmt,
             output,
             table=lambda console: write_table(result, console),
-            csv=lambda stream: writers.write_csv(result, stream),
+            csv=csv_writer(lambda stream, safe: writers.write_csv(result, stream, safe), excel_safe),
             json=lambda stream: writers.write_json(result, stream),
             jsonl=lambda stream: writers.write_jsonl(result, stream),
         )
+    exit_for(items)
+
+
+@app.command()
+def check(
+    basket: str = BASKET,
+    input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    encoding: str = ENCODING,
+    decimal_comma: bool = DECIMAL_COMMA,
+    debug: bool = DEBUG,
+) -> None:
+    """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
+    with errors_to_exit_codes(debug):
+        items = read_basket_option(basket, input_format, encoding, decimal_comma, False)
+        say(f"OK: {len(items):,} line(s), USD {int(items.value_cents.sum()) // 100:,}.{int(items.value_cents.sum()) % 100:02d}")

@@ -10,7 +10,19 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .app import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat, app, emit, errors_to_exit_codes, load_state
+from .app import (
+    DEBUG,
+    FORMAT,
+    OUTPUT,
+    SCENARIOS,
+    SCHEDULE,
+    SETS,
+    OutputFormat,
+    app,
+    emit,
+    errors_to_exit_codes,
+    load_state,
+)
 
 
 def _country(text: str) -> str:
