@@ -111,8 +111,13 @@ def suggest(text: str, n: int = 3) -> list[str]:
     """The closest country names to an unknown one, for a hint."""
     index = _name_index()
     names = [k for k in index if len(k) > 3]
-    matches = difflib.get_close_matches(_fold(text), names, n=n, cutoff=0.6)
-    return [country_name(index[m]) for m in matches]
+    matches = difflib.get_close_matches(_fold(text), names, n=3 * n, cutoff=0.6)
+    suggestions: list[str] = []
+    for match in matches:
+        name = country_name(index[match])
+        if name not in suggestions:
+            suggestions.append(name)
+    return suggestions[:n]
 
 
 def resolve_column(values: pd.Series) -> pd.Series:

@@ -354,6 +354,12 @@ def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
             for code in change.rates or {}:
                 check_country(at + ("changes", i, "rates", code), code)
             previous = change.from_
+        ordered = sorted(enumerate(measure.pauses), key=lambda item: item[1].from_)
+        for (_, earlier), (i, later) in zip(ordered, ordered[1:]):
+            overlap = earlier.through is None or later.from_ <= earlier.through
+            same_countries = earlier.countries is None or later.countries is None or set(earlier.countries) & set(later.countries)
+            if overlap and same_countries:
+                bad(at + ("pauses", i, "from"), f"this pause overlaps another pause of the measure (from {earlier.from_})")
         for i, pause in enumerate(measure.pauses):
             if pause.through and pause.through < pause.from_:
                 bad(at + ("pauses", i, "through"), f"through {pause.through} is before from {pause.from_}")

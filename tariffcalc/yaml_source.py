@@ -81,8 +81,13 @@ def format_key(path: Path_) -> str:
     return text
 
 
-def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], repeated: list[tuple[Path_, int]]) -> None:
+def _index_lines(
+    node: yaml.Node, path: Path_, lines: dict[Path_, int], repeated: list[tuple[Path_, int]], seen_nodes: set[int]
+) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
+    if id(node) in seen_nodes:  # an alias: indexed where it was defined (and no "billion laughs" walk)
+        return
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set = set()
         for key_node, value_node in node.value:
@@ -91,10 +96,10 @@ def _index_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], repeated
                 repeated.append((path + (key,), key_node.start_mark.line + 1))
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _index_lines(value_node, path + (key,), lines, repeated)
+            _index_lines(value_node, path + (key,), lines, repeated, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _index_lines(item, path + (index,), lines, repeated)
+            _index_lines(item, path + (index,), lines, repeated, seen_nodes)
 
 
 def parse_yaml(text: str, name: str) -> YamlDocument:
@@ -112,12 +117,14 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
         raise InputError(Problem(name, f"not valid YAML: {exc}")) from None
     except ArithmeticError:
         raise InputError(Problem(name, "not valid YAML: a number that cannot be read")) from None
+    except RecursionError:
+        raise InputError(Problem(name, "not valid YAML: nested too deeply")) from None
     finally:
         loader.dispose()
     lines: dict[Path_, int] = {}
     repeated: list[tuple[Path_, int]] = []
     if node is not None:
-        _index_lines(node, (), lines, repeated)
+        _index_lines(node, (), lines, repeated, set())
     if repeated:
         # PyYAML keeps the last of two equal keys and says nothing: a silently lost definition.
         raise InputError(

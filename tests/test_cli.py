@@ -9,8 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
-
 from conftest import EXAMPLES, FIXTURES
+
 from tariffcalc import __version__
 from tariffcalc.basket import read_basket
 from tariffcalc.engine import estimate
@@ -262,6 +262,7 @@ BROKEN = (FIXTURES / "mini.yaml").read_text()
         ("    from: 2025-02-01\n    countries: {all_except: [CA]}", "    countries: {all_except: [CA]}", "broken.yaml:8 measures[0].from: required key is missing"),
         ("      include: [\"72\", \"7601.10\"]", "      include: [\"72\", \"7601.1\"]", "broken.yaml:47 measures[2].products.include[1]: '7601.1' is not an HTS prefix (expected 2, 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01), and not a product group of this schedule"),
         ("    authority: {document: Test order 2, citation", "    authority: {document: Test order 2, Annex I, citation", "broken.yaml:20 measures[1].authority.Annex I: unknown key (check the spelling against the README's schedule format)"),
+        ("      - from: 2025-06-01\n", "      - from: 2025-04-15\n", "broken.yaml:33 measures[1].pauses[1].from: this pause overlaps another pause of the measure (from 2025-04-01)"),
         ("  - id: base\n", "  - id: Base Rate\n", "broken.yaml:8 measures[0].id: String should match pattern '^[a-z0-9][a-z0-9-]*$'"),
     ],
 )

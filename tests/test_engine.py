@@ -6,10 +6,16 @@ import datetime as dt
 
 import numpy as np
 import pytest
-
 from conftest import FIXTURES
+
 from tariffcalc.basket import basket_from_records
-from tariffcalc.engine import CompiledSchedule, Status, estimate, evaluate_keys, line_keys
+from tariffcalc.engine import (
+    CompiledSchedule,
+    Status,
+    estimate,
+    evaluate_keys,
+    line_keys,
+)
 from tariffcalc.schedule import load_schedule
 
 MINI = load_schedule(FIXTURES / "mini.yaml")

@@ -7,13 +7,21 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
+from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import FIXTURES
 from tariffcalc.basket import basket_from_records
 from tariffcalc.engine import estimate
-from tariffcalc.money import MAX_RATE, MAX_VALUE_CENTS, apply_rate, format_cents, format_rates, parse_amounts, parse_rates
+from tariffcalc.money import (
+    MAX_RATE,
+    MAX_VALUE_CENTS,
+    apply_rate,
+    format_cents,
+    format_rates,
+    parse_amounts,
+    parse_rates,
+)
 from tariffcalc.schedule import load_schedule, schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 

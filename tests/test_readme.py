@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from tariffcalc.schedule import schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-
 from conftest import EXAMPLES
+
 from tariffcalc.basket import read_basket
 from tariffcalc.engine import estimate
 from tariffcalc.schedule import load_schedule

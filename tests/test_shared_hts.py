@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from conftest import SHARED_DATA
+
 from tariffcalc import hts
 from tariffcalc.schedule import load_schedule
 

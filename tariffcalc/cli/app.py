@@ -134,7 +134,11 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         # Like csvkit: let `| head` end us quietly instead of raising BrokenPipeError.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handler (e.g. while starting up)
+        say("Interrupted.")
+        sys.exit(ExitStatus.INTERRUPTED)
 
 
 # -- options shared by the commands that compute ------------------------------------------------
@@ -205,6 +209,8 @@ def read_basket_option(basket: str, input_format, encoding: str, decimal_comma: 
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     items = read_basket(basket, input_format.value if input_format else None, codec, skip_invalid, decimal_comma)
     skipped = items.skipped
+    if len(items) == 0 and not (skipped and skipped.lines):
+        say(f"Warning: {items.name} has no lines")
     if skipped and skipped.lines:
         for problem in skipped.problems[:MAX_PROBLEMS_SHOWN]:
             say(f"Skipped: {problem}")

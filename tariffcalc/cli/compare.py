@@ -11,19 +11,24 @@ import typer
 from ..errors import InputError, Problem
 from .app import (
     DEBUG,
+    DECIMAL_COMMA,
+    ENCODING,
     EXCEL_SAFE,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     SCHEDULE,
     SETS,
+    SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
     app,
     csv_writer,
     emit,
     errors_to_exit_codes,
+    exit_for,
     load_state,
+    read_basket_option,
     say,
 )
 from .estimate import BASKET
@@ -78,17 +83,19 @@ def compare(
     fmt: Optional[OutputFormat] = FORMAT,
     output: Optional[Path] = OUTPUT,
     input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    encoding: str = ENCODING,
+    decimal_comma: bool = DECIMAL_COMMA,
+    skip_invalid: bool = SKIP_INVALID,
     excel_safe: bool = EXCEL_SAFE,
     debug: bool = DEBUG,
 ) -> None:
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
     with errors_to_exit_codes(debug):
         from .. import compare_output
-        from ..basket import read_basket
         from ..compare import compare as run
 
         states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
-        items = read_basket(basket, input_format.value if input_format else None)
+        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
         comparison = run(items, states)
         for result in comparison.results:
             for warning in result.warnings:
@@ -101,3 +108,4 @@ def compare(
             json=lambda stream: compare_output.write_json(comparison, stream),
             jsonl=lambda stream: compare_output.write_jsonl(comparison, stream),
         )
+    exit_for(items)

@@ -11,18 +11,23 @@ import typer
 from ..errors import InputError, Problem
 from .app import (
     DEBUG,
+    DECIMAL_COMMA,
+    ENCODING,
     FORMAT,
     INPUT_FORMAT,
     OUTPUT,
     SCENARIOS,
     SCHEDULE,
     SETS,
+    SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
     app,
     emit,
     errors_to_exit_codes,
+    exit_for,
     load_state,
+    read_basket_option,
     say,
 )
 from .estimate import BASKET
@@ -39,19 +44,21 @@ def timeline(
     fmt: Optional[OutputFormat] = FORMAT,
     output: Optional[Path] = OUTPUT,
     input_format: Optional[InputFormatOption] = INPUT_FORMAT,
+    encoding: str = ENCODING,
+    decimal_comma: bool = DECIMAL_COMMA,
+    skip_invalid: bool = SKIP_INVALID,
     debug: bool = DEBUG,
 ) -> None:
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""
     with errors_to_exit_codes(debug):
         from .. import timeline_output
-        from ..basket import read_basket
         from ..timeline import timeline as run
 
         first, last = start.date(), end.date()
         if last < first:
             raise InputError(Problem("--to", f"{last} is before --from {first}"))
         loaded = load_state(schedule, scenario, set_)
-        items = read_basket(basket, input_format.value if input_format else None)
+        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
         points = run(items, loaded, first, last)
         covers = loaded.schedule.covers
         if first < covers.from_ or last > covers.through:
@@ -67,3 +74,4 @@ def timeline(
             json=lambda stream: timeline_output.write_json(points, first, last, stream),
             jsonl=lambda stream: timeline_output.write_jsonl(points, stream),
         )
+    exit_for(items)

@@ -1,0 +1,345 @@
+"""Bad input gets a clear answer and nothing is lost: one test per row of the README's table.
+
+`test_every_readme_row_has_a_test` keeps the README table and these cases in step.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import EXAMPLES, FIXTURES, ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+DAY = ["--date", "2025-04-17"]
+HEADER = "hts_code,country,value\n"
+VALUE_HINT = "(expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)"
+
+
+def ok_total(run, expected: str) -> None:
+    assert run.exit_code == 0, run
+    assert run.json()["totals"]["total_duty"] == expected
+
+
+def error(run, *messages: str) -> None:
+    assert run.exit_code == 2, run
+    assert run.stdout == ""
+    assert run.stderr == "".join(f"Error: {m}\n" for m in messages)
+
+
+def estimate_json(tariffcalc, write, text: str | bytes, *options: str, name: str = "b.csv"):
+    path = write(name, text)
+    return path, tariffcalc("estimate", path, *DAY, "--format", "json", *options)
+
+
+def case_dollar_sign_and_thousands_separators(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, HEADER + '8703.23.01,JP,"$30,000.00"\n')
+    ok_total(run, "7500.00")
+
+
+def case_decimal_comma(tariffcalc, write):
+    text = "hts_code;country;value;mfn_rate\n8703.23.01;JP;30 000,00;2,5%\n"
+    path, run = estimate_json(tariffcalc, write, text)
+    error(run, f"{path}:2: value: '30 000,00' looks like an amount with a decimal comma (use --decimal-comma if the "
+               "file writes decimals that way)",
+          f"{path}:2: mfn_rate: '2,5%' is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
+    _, run = estimate_json(tariffcalc, write, text, "--decimal-comma")
+    ok_total(run, "8250.00")
+
+
+def case_spaces_around_cells(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, HEADER + " 8703.23.01 , Japan ,  30000 \n")
+    ok_total(run, "7500.00")
+
+
+def case_byte_order_mark(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, ("\ufeff" + HEADER + "8703.23.01,JP,30000\n").encode("utf-8"))
+    ok_total(run, "7500.00")
+
+
+def case_semicolons_or_tabs(tariffcalc, write):
+    for sep in (";", "\t"):
+        _, run = estimate_json(tariffcalc, write, HEADER.replace(",", sep) + sep.join(["8703.23.01", "JP", "30000"]) + "\n")
+        ok_total(run, "7500.00")
+
+
+def case_blank_lines(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, HEADER + "\n8703.23.01,JP,30000\n,,\n\n9503.00.00,JP,100\n")
+    ok_total(run, "7510.00")
+    assert [line["line"] for line in run.json()["lines"]] == [1, 2]
+
+
+def case_no_lines(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER)
+    ok_total(run, "0.00")
+    assert run.stderr == f"Warning: {path} has no lines\n"
+
+
+def case_negative_value(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,-30000\n")
+    error(run, f"{path}:2: value: '-30000' is negative (expected a customs value of 0 or more)")
+
+
+def case_non_numeric_nan_or_infinite_value(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,abc\n8703.23.01,JP,NaN\n8703.23.01,JP,inf\n")
+    error(run, *(f"{path}:{n}: value: {v!r} is not an amount in USD {VALUE_HINT}" for n, v in [(2, "abc"), (3, "NaN"), (4, "inf")]))
+
+
+def case_more_than_two_decimals(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP,100.005\n")
+    ok_total(run, "10.00")  # 100.01 × 10% = 10.001 → 10.00
+    assert run.json()["lines"][0]["value"] == "100.01"
+    assert run.stderr == f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (line 2)\n"
+
+
+def case_empty_required_field(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,\n")
+    error(run, f"{path}:2: value: '' is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
+
+
+def case_hts_code_of_the_wrong_length(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "87,JP,1\n8703.23.01.901,JP,1\n")
+    reason = "is not an HTS code (expected 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)"
+    error(run, f"{path}:2: hts_code: '87' {reason}", f"{path}:3: hts_code: '8703.23.01.901' {reason}")
+
+
+def case_hts_code_that_lost_its_leading_zero(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "101.21,JP,1\n")
+    error(run, f"{path}:2: hts_code: '101.21' has an odd number of digits: it looks like a code that lost its leading "
+               "zero (did you mean 0101.21? keep HTS codes as text in your spreadsheet)")
+
+
+def case_unknown_country(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,Vietnem,1\n")
+    error(run, f"{path}:2: country: 'Vietnem' is not a country tariffcalc knows (expected an ISO code such as JP or "
+               "JPN, or an English name; did you mean Vietnam?)")
+
+
+def case_missing_required_column(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "hts_code,origin,value\n9503.00.00,JP,1\n")
+    error(run, f"{path}: missing required column(s) country (found columns: 'hts_code', 'origin', 'value')")
+
+
+def case_repeated_column(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value,Value\n9503.00.00,JP,1,2\n")
+    error(run, f"{path}: column 'value' appears twice (as 'value' and 'Value'); keep one")
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value,value\n9503.00.00,JP,1,2\n")
+    error(run, f"{path}:1: column 'value' appears 2 times in the header; keep one")
+
+
+def case_date_that_does_not_exist(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value,entry_date\n9503.00.00,JP,1,2025-02-29\n")
+    error(run, f"{path}:2: entry_date: '2025-02-29' is not a date that exists")
+
+
+def case_date_in_another_form(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value,entry_date\n9503.00.00,JP,1,04/17/2025\n")
+    error(run, f"{path}:2: entry_date: '04/17/2025' is not a date (expected YYYY-MM-DD, e.g. 2025-04-17)")
+
+
+def case_flag_that_is_not_true_or_false(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value,usmca\n9503.00.00,CA,1,maybe\n")
+    error(run, f"{path}:2: usmca: 'maybe' is not true or false")
+
+
+def case_file_not_in_utf8(tariffcalc, write):
+    data = (HEADER + "9503.00.00,C\xf4te d'Ivoire,100\n").encode("cp1252")
+    path, run = estimate_json(tariffcalc, write, data)
+    error(run, f"{path}: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try "
+               "--encoding cp1252)")
+    _, run = estimate_json(tariffcalc, write, data, "--encoding", "cp1252")
+    ok_total(run, "10.00")
+
+
+def schedule_with(tmp_path, old: str, new: str):
+    text = (FIXTURES / "mini.yaml").read_text()
+    assert old in text
+    path = tmp_path / "s.yaml"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def schedule_error(tariffcalc, path, message: str) -> None:
+    error(tariffcalc("estimate", EXAMPLES / "seed-japan.csv", "--schedule", path), f"{path}:{message}")
+
+
+def case_schedule_unknown_key(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "    rate: 10%\n", "    rat: 10%\n")
+    schedule_error(tariffcalc, path, "13 measures[0].rat: unknown key (check the spelling against the README's schedule format)")
+
+
+def case_schedule_rate_that_is_not_a_number(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "    rate: 10%\n", "    rate: ten\n")
+    schedule_error(tariffcalc, path, "13 measures[0].rate: 'ten' is not a rate (expected a percentage such as 24% or a fraction such as 0.24)")
+
+
+def case_schedule_end_before_start(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "    through: 2025-10-31\n", "    through: 2025-01-31\n")
+    schedule_error(tariffcalc, path, "22 measures[1].through: through 2025-01-31 is before from 2025-03-01")
+
+
+def case_schedule_key_defined_twice(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "    rate: 10%\n", "    rate: 10%\n    rate: 12%\n")
+    schedule_error(tariffcalc, path, "14 measures[0].rate: this key is defined twice in the same mapping")
+
+
+def case_schedule_measure_defined_twice(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "  - id: deal\n", "  - id: base\n")
+    schedule_error(tariffcalc, path, "71 measures[4].id: measure id 'base' is defined twice")
+
+
+def case_schedule_reference_to_a_missing_measure(tariffcalc, tmp_path):
+    path = schedule_with(tmp_path, "      - measure: neighbour\n", "      - measure: neighbor\n")
+    schedule_error(tariffcalc, path, "54 measures[2].yields_to[0]: no measure with id 'neighbor' in this schedule")
+
+
+def case_skip_invalid(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,30000\n9503.00.00,XX,500\n", "--skip-invalid")
+    assert run.exit_code == 3, run
+    doc = run.json()
+    assert doc["totals"]["total_duty"] == "7500.00"
+    assert (doc["totals"]["skipped_lines"], doc["totals"]["skipped_value"]) == (1, "500.00")
+    message = f"{path}:3: country: 'XX' is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name)"
+    assert doc["errors"] == [message]
+    assert run.stderr == (
+        f"Skipped: {message}\nWarning: left out 1 invalid line(s) of 2, worth USD 500.00; the totals do not include them\n"
+    )
+
+
+def case_check_without_computing(tariffcalc, write):
+    path = write("b.csv", HEADER + "8703.23.01,JP,30000\n9503.00.00,JP,x\n")
+    error(tariffcalc("check", path), f"{path}:3: value: 'x' is not an amount in USD {VALUE_HINT}")
+    run = tariffcalc("check", EXAMPLES / "japan-shipment.csv")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "OK: 12 line(s), USD 143,650.50\n")
+
+
+def case_formulas_in_text_cells(tariffcalc, write):
+    path = write("b.csv", HEADER.rstrip("\n") + ",ref\n8703.23.01,JP,30000,=1+1\n")
+    run = tariffcalc("estimate", path, *DAY, "--format", "csv", "--excel-safe")
+    assert run.exit_code == 0
+    assert run.stdout.splitlines()[1].startswith("8703.23.01,JP,30000,'=1+1,")
+    assert run.stderr == ("Note: --excel-safe: 1 text cell(s) starting with =, +, - or @ were prefixed with ' so "
+                          "spreadsheets show them as text\n")
+
+
+def case_output_file_of_a_failed_run(tariffcalc, write, tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("previous good output\n")
+    bad = write("b.csv", HEADER + "8703.23.01,JP,x\n")
+    assert tariffcalc("estimate", bad, "--output", target).exit_code == 2
+    assert target.read_text() == "previous good output\n"
+
+
+def big_basket(tmp_path, lines: int):
+    path = tmp_path / "big.csv"
+    path.write_text(HEADER + "8703.23.01,JP,30000\n" * lines)
+    return path
+
+
+def case_closed_pipe(tmp_path):
+    basket = big_basket(tmp_path, 20000)
+    command = f"{sys.executable} -m tariffcalc estimate {basket} --date 2025-04-17 --format csv | head -n 2"
+    result = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=120)
+    assert result.stdout.count("\n") == 2
+    assert result.stderr == ""
+
+
+def case_ctrl_c(tmp_path):
+    basket = big_basket(tmp_path, 400000)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tariffcalc", "estimate", str(basket), "--date", "2025-04-17", "--format", "csv"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(2)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert stderr == "Interrupted.\n"
+
+
+def case_malformed_csv_json_yaml(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + '8703.23.01,JP,"30000\n')
+    assert run.exit_code == 2 and run.stdout == "" and run.stderr.startswith(f"Error: {path}: not valid CSV: ")
+    path, run = estimate_json(tariffcalc, write, '[{"hts_code": "8703.23.01",', name="b.json")
+    error(run, f"{path}:1: not valid JSON: Expecting property name enclosed in double quotes (column 28)")
+    path, run = estimate_json(tariffcalc, write, "- hts_code: [\n", name="b.yaml")
+    error(run, f"{path}:2: not valid YAML: expected the node content, but found '<stream end>'")
+
+
+CASES = {name[len("case_"):].replace("_", " "): function for name, function in globals().items() if name.startswith("case_")}
+
+
+def readme_rows() -> list[str]:
+    section = (ROOT / "README.md").read_text().split("### Bad input", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in section.splitlines() if line.startswith("|")]
+    return [row.split("|")[1].strip() for row in table[2:]]
+
+
+def test_every_readme_row_has_a_test():
+    assert readme_rows() == list(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input(name, request):
+    function = CASES[name]
+    arguments = [request.getfixturevalue(p) for p in function.__code__.co_varnames[: function.__code__.co_argcount]]
+    function(*arguments)
+
+
+# -- fuzz: malformed files of every format end in a clean error, never a traceback -------------------
+
+
+def run_quietly(tariffcalc, write, name: str, data: bytes):
+    path = write(name, data)
+    result = tariffcalc("estimate", path, *DAY, "--format", "json")
+    assert "Traceback" not in result.stderr
+    assert result.exit_code in (0, 2), result
+    if result.exit_code == 2:
+        assert result.stdout == ""
+        assert all(line.startswith("Error: ") for line in result.stderr.splitlines())
+    else:
+        json.loads(result.stdout)
+
+
+VALID = (EXAMPLES / "japan-shipment.csv").read_bytes()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(["b.csv", "b.json", "b.jsonl", "b.yaml"]),
+    data=st.one_of(
+        st.binary(max_size=300),
+        st.integers(min_value=0, max_value=len(VALID)).map(lambda n: VALID[:n]),
+        st.text(alphabet='[]{}:,"-\n hts_codecountryvalue0123456789.,;\t\x00', max_size=300).map(str.encode),
+    ),
+)
+def test_fuzz_malformed_files(tariffcalc, write, name, data):
+    run_quietly(tariffcalc, write, name, data)
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("deep.json", b"[" * 100000 + b"]" * 100000),
+        ("deep.yaml", b"- " * 5000 + b"x\n"),
+        ("huge.csv", b"hts_code,country,value,description\n8703.23.01,JP,1," + b"x" * 5_000_000 + b"\n"),
+        ("bomb.yaml", b'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n'),
+        ("nul.csv", b"hts_code,country,value\n8703.23.01,JP,1\x00\n"),
+    ],
+)
+def test_fuzz_pathological_files(tariffcalc, write, name, data):
+    run_quietly(tariffcalc, write, name, data)
+
+
+def test_billion_laughs_schedule_is_refused_quickly(tariffcalc, tmp_path):
+    levels = ['a0: &a0 ["lol"]'] + [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(levels) + "\n")
+    result = tariffcalc("estimate", EXAMPLES / "seed-japan.csv", "--schedule", path)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"Error: {path}:")
