@@ -202,7 +202,8 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     """Evaluate every measure over the distinct keys.
 
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
-    (datetime64[D]), ``usmca`` (bool) and ``mfn`` (millionths).
+    (datetime64[D]), ``usmca`` (bool), ``auto_part`` (1, 0, or -1 when the
+    basket is silent) and ``mfn`` (millionths).
     """
     n, m = len(keys), len(compiled.measures)
     rates = np.full((n, m), -1, dtype=np.int64)
@@ -260,7 +261,7 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
         if cm.include is not None:
             partial[:, j] = hts_codes.partial_mask(codes, cm.include) & in_force & covered
 
-        # Later assignments win: the first reason in this list is the one reported.
+        # Each assignment overrides the ones above it: the last matching reason here is the one reported.
         st = np.where(undeclared, Status.NOT_DECLARED, st)
         st = np.where(exempt, Status.EXEMPT, st)
         st = np.where(excluded, Status.PRODUCT_EXCLUDED, st)
