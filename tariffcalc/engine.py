@@ -21,6 +21,7 @@ import pandas as pd
 from . import hts as hts_codes
 from .basket import Basket
 from .money import apply_rate, ratio
+from .notices import SHOWN_LINES, Notice
 from .result import Estimate
 from .schedule import (
     AllExcept,
@@ -344,7 +345,7 @@ def estimate(
     additional = duties.sum(axis=1, dtype=np.int64)
     total = mfn_duty + additional
 
-    warnings = _warnings(compiled, basket, lines, result, key_index)
+    notices = _notices(compiled, basket, lines, result, key_index)
     return Estimate(
         schedule=compiled.schedule,
         date=date,
@@ -357,51 +358,65 @@ def estimate(
         additional_duty=additional,
         total_duty=total,
         effective_rate=ratio(total, value),
-        warnings=warnings,
+        notices=notices,
     )
 
 
-def _warnings(
+def _notices(
     compiled: CompiledSchedule, basket: Basket, lines: pd.DataFrame, result: KeyResult, key_index: np.ndarray
-) -> list[str]:
-    warnings = []
+) -> list[Notice]:
+    notices = []
     covers = compiled.schedule.schedule.covers
     dates = pd.unique(lines["date"])
-    outside = sorted(d for d in (pd.Timestamp(x).date() for x in dates) if not covers.from_ <= d <= covers.through)
+    outside = {d for d in (pd.Timestamp(x).date() for x in dates) if not covers.from_ <= d <= covers.through}
     if outside:
-        shown = ", ".join(d.isoformat() for d in outside[:3]) + (" ..." if len(outside) > 3 else "")
-        warnings.append(
-            f"date {shown} is outside what schedule {compiled.schedule.id!r} covers "
-            f"({covers.from_} to {covers.through}): measures that began or changed after "
-            f"{covers.through} are not in it, so the result may be incomplete"
+        notices.append(
+            Notice(
+                ("dates",),
+                f"date {{dates}} is outside what schedule {compiled.schedule.id!r} covers "
+                f"({covers.from_} to {covers.through}): measures that began or changed after "
+                f"{covers.through} are not in it, so the result may be incomplete",
+                dates=outside,
+            )
         )
     if basket.rounded_values.any():
-        count, shown = _some_lines(basket, basket.rounded_values)
-        warnings.append(
-            f"{basket.name}: {count} value(s) had more than two decimals and were rounded to the cent (line {shown})"
+        notices.append(
+            _lines_notice(
+                ("rounded",),
+                f"{basket.name}: {{count}} value(s) had more than two decimals and were rounded to the cent (line {{lines}})",
+                basket,
+                basket.rounded_values,
+            )
         )
     for j in np.flatnonzero((result.status == Status.NOT_DECLARED).any(axis=0)):
         silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (basket.auto_part == -1)
         if silent.any():
-            count, shown = _some_lines(basket, silent)
             measure = compiled.schedule.measures[j]
-            warnings.append(
-                f"{basket.name}: {count} line(s) have HTS codes that {measure.id!r} covers only when the goods "
-                f"are parts of passenger vehicles or light trucks; it was not applied to them because the basket "
-                f"does not say so (line {shown}; add a column auto_part with true or false)"
+            notices.append(
+                _lines_notice(
+                    ("undeclared", measure.id),
+                    f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods "
+                    f"are parts of passenger vehicles or light trucks; it was not applied to them because the basket "
+                    f"does not say so (line {{lines}}; add a column auto_part with true or false)",
+                    basket,
+                    silent,
+                )
             )
     for j in np.flatnonzero(result.partial.any(axis=0)):
-        count, shown = _some_lines(basket, result.partial[key_index, j])
         measure = compiled.schedule.measures[j]
-        warnings.append(
-            f"{basket.name}: {count} line(s) have an HTS code less specific than the scope of "
-            f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
-            f"(line {shown}; give 8 or 10 digits)"
+        notices.append(
+            _lines_notice(
+                ("partial", measure.id),
+                f"{basket.name}: {{count}} line(s) have an HTS code less specific than the scope of "
+                f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
+                f"(line {{lines}}; give 8 or 10 digits)",
+                basket,
+                result.partial[key_index, j],
+            )
         )
-    return warnings
+    return notices
 
 
-def _some_lines(basket: Basket, mask: np.ndarray) -> tuple[int, str]:
-    """How many lines the mask selects, and the first few of their line numbers for a message."""
+def _lines_notice(key: tuple, template: str, basket: Basket, mask: np.ndarray) -> Notice:
     rows = basket.source_lines[mask]
-    return len(rows), ", ".join(str(r) for r in rows[:5]) + (" ..." if len(rows) > 5 else "")
+    return Notice(key, template, count=len(rows), lines=[int(r) for r in rows[: SHOWN_LINES + 1]])

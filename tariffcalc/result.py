@@ -15,6 +15,8 @@ import pandas as pd
 from . import hts
 from .basket import Basket
 from .money import format_cents, format_rates, ratio, total
+from .notices import Notice
+from .notices import merge as merge_notices
 from .schedule import Measure, Schedule
 
 
@@ -52,58 +54,30 @@ class Estimate:
     total_duty: np.ndarray
     #: Total duty over value, in millionths; -1 where the value is 0.
     effective_rate: np.ndarray
-    warnings: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.basket)
 
     @property
+    def warnings(self) -> list[str]:
+        return [notice.text for notice in self.notices]
+
+    @property
     def value(self) -> np.ndarray:
         return self.basket.value_cents
 
+    def summary(self) -> Summary:
+        return Summary.of(self)
+
     def totals(self) -> Totals:
-        return Totals(
-            lines=len(self),
-            value=total(self.value),
-            mfn_duty=total(self.mfn_duty),
-            additional_duty=total(self.additional_duty),
-            total_duty=total(self.total_duty),
-        )
+        return self.summary().totals()
 
     def by_measure(self) -> pd.DataFrame:
-        """One row per applied measure: lines it applies to, their value, and its duty (cents)."""
-        rows = []
-        for j, measure in enumerate(self.measures):
-            applied = self.rates[:, j] >= 0
-            rows.append(
-                {
-                    "id": measure.id,
-                    "name": measure.name,
-                    "citation": f"{measure.authority.document}, {measure.authority.citation}",
-                    "lines": int(applied.sum()),
-                    "value": total(self.value[applied]),
-                    "duty": total(self.duties[:, j]),
-                }
-            )
-        return pd.DataFrame(rows, columns=["id", "name", "citation", "lines", "value", "duty"])
+        return self.summary().by_measure()
 
     def by_country(self) -> pd.DataFrame:
-        """One row per country of origin, largest total duty first (cents; effective rate in millionths)."""
-        frame = pd.DataFrame(
-            {
-                "country": self.basket.country.to_numpy(dtype=object),
-                "lines": 1,
-                "value": self.value,
-                "mfn_duty": self.mfn_duty,
-                "additional_duty": self.additional_duty,
-                "total_duty": self.total_duty,
-            }
-        )
-        grouped = frame.groupby("country", sort=False).sum().reset_index()
-        grouped["effective_rate"] = ratio(grouped["total_duty"].to_numpy(), grouped["value"].to_numpy())
-        return grouped.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(
-            drop=True
-        )
+        return self.summary().by_country()
 
     # -- text columns for the writers --------------------------------------------------------
 
@@ -142,3 +116,93 @@ class Estimate:
         codes, uniques = pd.factorize(self.basket.hts.astype(object))
         dotted = np.array([hts.dotted(c) for c in uniques] or [""], dtype=object)
         return pd.Series(dotted[codes], dtype=object)
+
+
+@dataclass
+class Summary:
+    """Totals, breakdowns and warnings of an estimate, which add up across the chunks of a large basket."""
+
+    schedule: Schedule
+    date: dt.date
+    lines: int = 0
+    value: int = 0
+    mfn_duty: int = 0
+    additional_duty: int = 0
+    total_duty: int = 0
+    #: measure id → [lines, value, duty]
+    measures: dict[str, list[int]] = field(default_factory=dict)
+    #: country → [lines, value, mfn_duty, additional_duty, total_duty]
+    countries: dict[str, list[int]] = field(default_factory=dict)
+    notices: dict[tuple, Notice] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, estimate: Estimate) -> Summary:
+        summary = cls(estimate.schedule, estimate.date)
+        summary.lines = len(estimate)
+        summary.value = total(estimate.value)
+        summary.mfn_duty = total(estimate.mfn_duty)
+        summary.additional_duty = total(estimate.additional_duty)
+        summary.total_duty = total(estimate.total_duty)
+        for j, measure in enumerate(estimate.measures):
+            applied = estimate.rates[:, j] >= 0
+            summary.measures[measure.id] = [int(applied.sum()), total(estimate.value[applied]), total(estimate.duties[:, j])]
+        frame = pd.DataFrame(
+            {
+                "country": estimate.basket.country.to_numpy(dtype=object),
+                "lines": 1,
+                "value": estimate.value,
+                "mfn_duty": estimate.mfn_duty,
+                "additional_duty": estimate.additional_duty,
+                "total_duty": estimate.total_duty,
+            }
+        )
+        for row in frame.groupby("country", sort=False).sum().itertuples():
+            summary.countries[row.Index] = [int(x) for x in row[1:]]
+        merge_notices(summary.notices, estimate.notices)
+        return summary
+
+    def add(self, other: Summary) -> None:
+        """Add another chunk's summary to this one."""
+        self.lines += other.lines
+        self.value += other.value
+        self.mfn_duty += other.mfn_duty
+        self.additional_duty += other.additional_duty
+        self.total_duty += other.total_duty
+        for table, more in ((self.measures, other.measures), (self.countries, other.countries)):
+            for key, numbers in more.items():
+                table[key] = [a + b for a, b in zip(table[key], numbers)] if key in table else list(numbers)
+        merge_notices(self.notices, list(other.notices.values()))
+
+    @property
+    def warnings(self) -> list[str]:
+        return [notice.text for notice in self.notices.values()]
+
+    def totals(self) -> Totals:
+        return Totals(self.lines, self.value, self.mfn_duty, self.additional_duty, self.total_duty)
+
+    def by_measure(self) -> pd.DataFrame:
+        """One row per applied measure, in schedule order: lines, their value, and its duty (cents)."""
+        rows = [
+            {
+                "id": m.id,
+                "name": m.name,
+                "citation": f"{m.authority.document}, {m.authority.citation}",
+                "lines": self.measures[m.id][0],
+                "value": self.measures[m.id][1],
+                "duty": self.measures[m.id][2],
+            }
+            for m in self.schedule.measures
+            if m.id in self.measures
+        ]
+        return pd.DataFrame(rows, columns=["id", "name", "citation", "lines", "value", "duty"])
+
+    def by_country(self) -> pd.DataFrame:
+        """One row per country of origin, largest total duty first (cents; effective rate in millionths)."""
+        columns = ["lines", "value", "mfn_duty", "additional_duty", "total_duty"]
+        frame = pd.DataFrame(
+            [[country, *numbers] for country, numbers in self.countries.items()], columns=["country", *columns]
+        )
+        for column in columns:
+            frame[column] = frame[column].astype(np.int64)
+        frame["effective_rate"] = ratio(frame["total_duty"].to_numpy(), frame["value"].to_numpy())
+        return frame.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)
