@@ -123,6 +123,11 @@ def code_pools(hts_file: Path | None) -> dict[str, tuple[list[str], list[str]]]:
     file_desc: dict[str, str] = {}
     if hts_file is not None and hts_file.exists():
         file_codes, file_desc = _hts_file_codes(hts_file)
+    under: dict[str, list[str]] = {}  # 4-, 6- and 8-digit prefix -> the file's codes under it
+    for code in file_codes:
+        digits = code.replace(".", "")
+        for k in (4, 6, 8):
+            under.setdefault(digits[:k], []).append(code)
     pools = {}
     for name, (_, label) in CATEGORIES.items():
         if name == "common":
@@ -137,10 +142,10 @@ def code_pools(hts_file: Path | None) -> dict[str, tuple[list[str], list[str]]]:
                 digits = prefix.replace(".", "")
                 if len(digits) == 10:
                     codes.append(prefix)
-                elif len(digits) == 8:  # the line itself, and its statistical suffixes when known
-                    codes += [prefix] + [c for c in file_codes if len(c) == 13 and c.startswith(prefix)][:3]
-                elif file_codes:  # the real lines under a 4- or 6-digit prefix (at most 8 of them)
-                    codes += [c for c in file_codes if c.replace(".", "").startswith(digits)][:8]
+                elif len(digits) == 8:  # the line itself, and up to three of its statistical suffixes when known
+                    codes += [prefix] + [c for c in under.get(digits, []) if len(c) == 13][:3]
+                elif under:  # the real lines under a 4- or 6-digit prefix (at most 8 of them)
+                    codes += under.get(digits, [])[:8]
                 elif name == "s232-vehicles":
                     codes += [c for c in VEHICLE_LINES if c.replace(".", "").startswith(digits)]
             codes = list(dict.fromkeys(codes))

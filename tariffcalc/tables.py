@@ -9,7 +9,9 @@ from rich.text import Text
 
 from .countries import country_name
 from .money import format_percent
-from .result import Estimate
+from .basket import Skipped
+from .result import Estimate, Summary
+from .writers import Sink, write_all
 
 #: Tables longer than this show their first lines only, and say so.
 MAX_TABLE_LINES = 200
@@ -27,9 +29,8 @@ def percent(micro: int) -> str:
     return format_percent((micro + 50) // 100 * 100)
 
 
-def _lines_table(estimate: Estimate, limit: int) -> Table:
-    dates = np.datetime_as_string(estimate.dates, unit="D")
-    several_dates = len(set(dates)) > 1
+def _lines_table(chunks: list[Estimate], limit: int) -> Table:
+    several_dates = len({d for e in chunks for d in np.datetime_as_string(e.dates, unit="D")}) > 1
     table = Table(title="Lines", title_justify="left", header_style="bold")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("HTS", overflow="fold", min_width=10)
@@ -41,10 +42,20 @@ def _lines_table(estimate: Estimate, limit: int) -> Table:
     table.add_column("Measures applied", overflow="fold", min_width=24)
     table.add_column("Total duty", justify="right", no_wrap=True)
     table.add_column("Rate", justify="right", no_wrap=True)
+    number = 0
+    for estimate in chunks:
+        shown = min(len(estimate), limit - number)
+        _add_lines(table, estimate, shown, number, several_dates)
+        number += shown
+    return table
+
+
+def _add_lines(table: Table, estimate: Estimate, count: int, offset: int, several_dates: bool) -> None:
+    dates = np.datetime_as_string(estimate.dates, unit="D")
     codes = estimate.hts_dotted()
     countries = estimate.basket.country
     description = estimate.basket.text("description")
-    for i in range(min(len(estimate), limit)):
+    for i in range(count):
         applied = [
             f"{m.id} {percent(int(estimate.rates[i, j]))}"
             for j, m in enumerate(estimate.measures)
@@ -53,7 +64,7 @@ def _lines_table(estimate: Estimate, limit: int) -> Table:
         hts_cell = Text(codes.iloc[i])
         if description is not None and description.iloc[i]:
             hts_cell.append("\n" + description.iloc[i], style="dim")
-        row = [str(i + 1), hts_cell, countries.iloc[i]]
+        row = [str(offset + i + 1), hts_cell, countries.iloc[i]]
         if several_dates:
             row.append(dates[i])
         row += [
@@ -64,11 +75,10 @@ def _lines_table(estimate: Estimate, limit: int) -> Table:
             percent(int(estimate.effective_rate[i])),
         ]
         table.add_row(*row)
-    return table
 
 
-def _totals_table(estimate: Estimate) -> Table:
-    totals = estimate.totals()
+def _totals_table(summary: Summary) -> Table:
+    totals = summary.totals()
     table = Table(title="Totals", title_justify="left", header_style="bold")
     for name in ("Lines", "Value (USD)", "MFN duty", "Additional duties", "Total duty", "Effective rate"):
         table.add_column(name, justify="right")
@@ -83,13 +93,13 @@ def _totals_table(estimate: Estimate) -> Table:
     return table
 
 
-def _measures_table(estimate: Estimate) -> Table:
+def _measures_table(summary: Summary) -> Table:
     table = Table(title="By measure", title_justify="left", header_style="bold")
     table.add_column("Measure", overflow="fold")
     table.add_column("Authority", overflow="fold")
     for name in ("Lines", "Value (USD)", "Duty (USD)"):
         table.add_column(name, justify="right")
-    for row in estimate.by_measure().itertuples():
+    for row in summary.by_measure().itertuples():
         table.add_row(
             Text(row.id, style="bold") + Text("\n" + row.name, style="dim"),
             row.citation,
@@ -100,12 +110,12 @@ def _measures_table(estimate: Estimate) -> Table:
     return table
 
 
-def _countries_table(estimate: Estimate) -> Table:
+def _countries_table(summary: Summary) -> Table:
     table = Table(title="By country of origin", title_justify="left", header_style="bold")
     table.add_column("Country")
     for name in ("Lines", "Value (USD)", "MFN duty", "Additional", "Total duty", "Rate"):
         table.add_column(name, justify="right")
-    for row in estimate.by_country().itertuples():
+    for row in summary.by_country().itertuples():
         table.add_row(
             f"{row.country} {country_name(row.country)}",
             f"{row.lines:,}",
@@ -118,19 +128,18 @@ def _countries_table(estimate: Estimate) -> Table:
     return table
 
 
-def render(estimate: Estimate, limit: int = MAX_TABLE_LINES) -> Group:
-    """All four tables, ready for ``Console.print``."""
-    parts = [_lines_table(estimate, limit)]
-    if len(estimate) > limit:
+def render(chunks: list[Estimate], summary: Summary, skipped: Skipped | None, limit: int = MAX_TABLE_LINES) -> Group:
+    """All four tables, ready for ``Console.print``: the first ``limit`` lines of ``chunks``, and the summary."""
+    parts: list = [_lines_table(chunks, limit)]
+    if summary.lines > limit:
         parts.append(
             Text(
-                f"... {len(estimate) - limit:,} more lines not shown here (the totals below include them; "
+                f"... {summary.lines - limit:,} more lines not shown here (the totals below include them; "
                 "use --format csv or json for every line)",
                 style="italic",
             )
         )
-    parts.append(_totals_table(estimate))
-    skipped = estimate.basket.skipped
+    parts.append(_totals_table(summary))
     if skipped and skipped.lines:
         unknown = f"; {skipped.unknown_value_lines:,} of them with a value that could not be read" if skipped.unknown_value_lines else ""
         parts.append(
@@ -140,11 +149,28 @@ def render(estimate: Estimate, limit: int = MAX_TABLE_LINES) -> Group:
                 style="bold red",
             )
         )
-    parts += [_measures_table(estimate), _countries_table(estimate)]
-    info = estimate.schedule.schedule
-    parts.append(Text(f"Schedule: {info.name} ({info.id}); date {estimate.date.isoformat()}", style="dim"))
+    parts += [_measures_table(summary), _countries_table(summary)]
+    info = summary.schedule.schedule
+    parts.append(Text(f"Schedule: {info.name} ({info.id}); date {summary.date.isoformat()}", style="dim"))
     return Group(*parts)
 
 
+class TableSink(Sink):
+    """Keeps the first lines for the table; prints everything once the totals are known."""
+
+    def __init__(self, console: Console, limit: int = MAX_TABLE_LINES):
+        self.console, self.limit = console, limit
+        self.chunks: list[Estimate] = []
+        self.kept = 0
+
+    def write(self, estimate: Estimate, first_line: int) -> None:
+        if self.kept < self.limit:
+            self.chunks.append(estimate)
+            self.kept += len(estimate)
+
+    def finish(self, summary: Summary, skipped: Skipped | None) -> None:
+        self.console.print(render(self.chunks, summary, skipped, self.limit))
+
+
 def write_table(estimate: Estimate, console: Console) -> None:
-    console.print(render(estimate))
+    write_all(estimate, TableSink(console))

@@ -16,6 +16,7 @@ operations, one column at a time.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TextIO
 
@@ -23,7 +24,9 @@ import numpy as np
 import pandas as pd
 
 from .money import cents_to_str, format_cents, format_rate, format_rates
-from .result import Estimate, Totals
+from .basket import Skipped
+from .result import Estimate, Summary, Totals
+from .schedule import Schedule
 
 #: The columns the CSV writer appends after the input's own.
 COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures")
@@ -41,8 +44,8 @@ def _quoted(values: pd.Series) -> pd.Series:
     return '"' + pd.Series(values, dtype=object).reset_index(drop=True) + '"'
 
 
-def line_objects(estimate: Estimate) -> pd.Series:
-    """Each line's JSON object, as one line of text."""
+def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
+    """Each line's JSON object, as one line of text; lines are numbered from ``first_line``."""
     n = len(estimate)
     description = estimate.basket.text("description")
     description_json = (
@@ -57,7 +60,7 @@ def line_objects(estimate: Estimate) -> pd.Series:
     dates = pd.Series(np.datetime_as_string(estimate.dates, unit="D"), dtype=object)
     return (
         '{"line": '
-        + pd.Series(np.arange(1, n + 1).astype(str), dtype=object)
+        + pd.Series(np.arange(first_line, first_line + n).astype(str), dtype=object)
         + ', "hts_code": '
         + _quoted(estimate.hts_dotted())
         + ', "description": '
@@ -100,24 +103,21 @@ def totals_object(totals: Totals, skipped=None) -> dict:
     }
 
 
-def schedule_object(estimate: Estimate) -> dict:
-    info = estimate.schedule.schedule
+def schedule_object(schedule: Schedule) -> dict:
+    """The schedule's identity and every measure in it, with its legal authority."""
+    info = schedule.schedule
     return {
         "id": info.id,
         "name": info.name,
         "covers": {"from": info.covers.from_.isoformat(), "through": info.covers.through.isoformat()},
         "measures": [
-            {
-                "id": m.id,
-                "name": m.name,
-                "authority": m.authority.model_dump(mode="json", exclude_none=True),
-            }
-            for m in estimate.measures
+            {"id": m.id, "name": m.name, "authority": m.authority.model_dump(mode="json", exclude_none=True)}
+            for m in schedule.measures
         ],
     }
 
 
-def breakdown_objects(estimate: Estimate) -> tuple[list[dict], list[dict]]:
+def breakdown_objects(summary: Summary) -> tuple[list[dict], list[dict]]:
     by_measure = [
         {
             "id": row.id,
@@ -126,7 +126,7 @@ def breakdown_objects(estimate: Estimate) -> tuple[list[dict], list[dict]]:
             "value": cents_to_str(int(row.value)),
             "duty": cents_to_str(int(row.duty)),
         }
-        for row in estimate.by_measure().itertuples()
+        for row in summary.by_measure().itertuples()
     ]
     by_country = [
         {
@@ -138,35 +138,85 @@ def breakdown_objects(estimate: Estimate) -> tuple[list[dict], list[dict]]:
             "total_duty": cents_to_str(int(row.total_duty)),
             "effective_rate": format_rate(int(row.effective_rate)) if row.effective_rate >= 0 else None,
         }
-        for row in estimate.by_country().itertuples()
+        for row in summary.by_country().itertuples()
     ]
     return by_measure, by_country
 
 
+class Sink:
+    """Where an estimate's output goes, one chunk of lines at a time, then the totals."""
+
+    def write(self, estimate: Estimate, first_line: int) -> None:
+        raise NotImplementedError
+
+    def finish(self, summary: Summary, skipped: Skipped | None) -> None:
+        """Called once, after the last chunk."""
+
+
+class JsonSink(Sink):
+    def __init__(self, out: TextIO, schedule: Schedule, date: dt.date):
+        self.out = out
+        self.started = False
+        head = {"schedule": schedule_object(schedule), "date": date.isoformat()}
+        self.out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "lines": [')
+
+    def write(self, estimate: Estimate, first_line: int) -> None:
+        lines = line_objects(estimate, first_line)
+        if len(lines):
+            self.out.write((",\n    " if self.started else "\n    ") + ",\n    ".join(lines))
+            self.started = True
+
+    def finish(self, summary: Summary, skipped: Skipped | None) -> None:
+        by_measure, by_country = breakdown_objects(summary)
+        tail = {
+            "totals": totals_object(summary.totals(), skipped),
+            "by_measure": by_measure,
+            "by_country": by_country,
+            "warnings": summary.warnings,
+            "errors": [str(p) for p in skipped.problems] if skipped else [],
+        }
+        self.out.write(("\n  " if self.started else "") + "],\n" + json.dumps(tail, indent=2, ensure_ascii=False)[2:] + "\n")
+
+
+class JsonlSink(Sink):
+    def __init__(self, out: TextIO):
+        self.out = out
+
+    def write(self, estimate: Estimate, first_line: int) -> None:
+        lines = line_objects(estimate, first_line)
+        if len(lines):
+            self.out.write("\n".join(lines) + "\n")
+
+
+class CsvSink(Sink):
+    def __init__(self, out: TextIO, excel_safe: bool = False):
+        self.out, self.excel_safe = out, excel_safe
+        self.header = True
+        #: Cells neutralised by ``excel_safe``.
+        self.changed = 0
+
+    def write(self, estimate: Estimate, first_line: int) -> None:
+        frame = csv_frame(estimate)
+        if self.excel_safe:
+            frame, changed = neutralise_formulas(frame)
+            self.changed += changed
+        frame.to_csv(self.out, index=False, header=self.header, lineterminator="\n")
+        self.header = False
+
+
+def write_all(estimate: Estimate, sink: Sink) -> Sink:
+    """A whole (in-memory) estimate through a sink."""
+    sink.write(estimate, 1)
+    sink.finish(estimate.summary(), estimate.basket.skipped)
+    return sink
+
+
 def write_json(estimate: Estimate, out: TextIO) -> None:
-    by_measure, by_country = breakdown_objects(estimate)
-    head = {"schedule": schedule_object(estimate), "date": estimate.date.isoformat()}
-    skipped = estimate.basket.skipped
-    tail = {
-        "totals": totals_object(estimate.totals(), skipped),
-        "by_measure": by_measure,
-        "by_country": by_country,
-        "warnings": estimate.warnings,
-        "errors": [str(p) for p in skipped.problems] if skipped else [],
-    }
-    head_text = json.dumps(head, indent=2, ensure_ascii=False)
-    tail_text = json.dumps(tail, indent=2, ensure_ascii=False)
-    out.write(head_text[:-2] + ',\n  "lines": [')
-    lines = line_objects(estimate)
-    if len(lines):
-        out.write("\n    " + ",\n    ".join(lines) + "\n  ")
-    out.write("],\n" + tail_text[2:] + "\n")
+    write_all(estimate, JsonSink(out, estimate.schedule, estimate.date))
 
 
 def write_jsonl(estimate: Estimate, out: TextIO) -> None:
-    lines = line_objects(estimate)
-    if len(lines):
-        out.write("\n".join(lines) + "\n")
+    write_all(estimate, JsonlSink(out))
 
 
 def csv_frame(estimate: Estimate) -> pd.DataFrame:
@@ -211,4 +261,4 @@ def write_frame_csv(frame: pd.DataFrame, out: TextIO, excel_safe: bool = False) 
 
 
 def write_csv(estimate: Estimate, out: TextIO, excel_safe: bool = False) -> int:
-    return write_frame_csv(csv_frame(estimate), out, excel_safe)
+    return write_all(estimate, CsvSink(out, excel_safe)).changed
