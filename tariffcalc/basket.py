@@ -242,12 +242,34 @@ def read_text(source: str | Path | IO[bytes], encoding: str = "utf-8-sig") -> tu
     try:
         return raw.decode(encoding), name
     except UnicodeDecodeError as exc:
-        hint = "; if it was saved by Excel on Windows, try --encoding cp1252" if encoding.startswith("utf") else ""
-        raise InputError(
-            Problem(name, f"is not {encoding.replace('-sig', '').upper()} text (byte {exc.start} cannot be decoded{hint})")
-        ) from None
+        raise not_text(name, encoding, raw[: exc.start].count(b"\n") + 1, exc.start) from None
     except LookupError:
         raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
+
+
+def not_text(name: str, encoding: str, line: int, offset: int) -> InputError:
+    """The error for a file that is not in the expected encoding, with where it first fails."""
+    hint = "; if it was saved by Excel on Windows, try --encoding cp1252" if encoding.startswith("utf") else ""
+    return InputError(
+        Problem(f"{name}:{line}", f"is not {encoding.replace('-sig', '').upper()} text (byte {offset} cannot be decoded{hint})")
+    )
+
+
+def first_undecodable(path: Path, encoding: str) -> tuple[int, int]:
+    """``(line, byte offset)`` of the first byte of a file that ``encoding`` cannot decode, read in blocks."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset, lines = 0, 1
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return lines + block[: max(exc.start, 0)].count(b"\n"), offset + max(exc.start, 0)
+            offset += len(block)
+            lines += block.count(b"\n")
+    return lines, offset
 
 
 def read_basket(

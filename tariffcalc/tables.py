@@ -7,9 +7,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from .basket import Skipped
 from .countries import country_name
 from .money import format_percent
-from .basket import Skipped
 from .result import Estimate, Summary
 from .writers import Sink, write_all
 

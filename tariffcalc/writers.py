@@ -23,8 +23,8 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from .money import cents_to_str, format_cents, format_rate, format_rates
 from .basket import Skipped
+from .money import cents_to_str, format_cents, format_rate, format_rates
 from .result import Estimate, Summary, Totals
 from .schedule import Schedule
 

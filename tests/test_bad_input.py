@@ -150,7 +150,7 @@ def case_flag_that_is_not_true_or_false(tariffcalc, write):
 def case_file_not_in_utf8(tariffcalc, write):
     data = (HEADER + "9503.00.00,C\xf4te d'Ivoire,100\n").encode("cp1252")
     path, run = estimate_json(tariffcalc, write, data)
-    error(run, f"{path}: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try "
+    error(run, f"{path}:2: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try "
                "--encoding cp1252)")
     _, run = estimate_json(tariffcalc, write, data, "--encoding", "cp1252")
     ok_total(run, "10.00")

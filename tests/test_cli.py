@@ -229,7 +229,7 @@ def test_missing_file(tariffcalc, tmp_path):
 
 def test_not_utf8(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value\n8703.23.01,C\xf4te,1\n".encode("latin-1"))
-    assert_error(tariffcalc("estimate", basket), f"{basket}: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try --encoding cp1252)")
+    assert_error(tariffcalc("estimate", basket), f"{basket}:2: is not UTF-8 text (byte 35 cannot be decoded; if it was saved by Excel on Windows, try --encoding cp1252)")
 
 
 def test_unknown_schedule_name(tariffcalc):

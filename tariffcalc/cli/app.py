@@ -9,6 +9,7 @@ commands, so ``tariffcalc --help`` and ``--version`` start fast.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -97,8 +98,19 @@ MAX_PROBLEMS_SHOWN = 1000
 
 
 @contextmanager
-def destination(output: Optional[Path]) -> Iterator[TextIO]:
-    """stdout, or a temporary file beside ``output`` renamed into place only on success."""
+def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
+    """stdout, or a temporary file beside ``output`` renamed into place only on success.
+
+    With ``hold``, stdout too receives the output only once the run has succeeded (it is
+    written to a temporary file first): for streams that may still fail after writing.
+    """
+    if output is None and hold:
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            yield spool
+            spool.seek(0)
+            shutil.copyfileobj(spool, sys.stdout)
+        sys.stdout.flush()
+        return
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -180,13 +192,13 @@ def console_for(stream: TextIO, to_file: bool):
     return Console(file=stream, width=140, color_system=None)
 
 
-def emit(fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, json, jsonl) -> None:
+def emit(fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, json, jsonl, hold: bool = False) -> None:
     """Write a command's result in the chosen format to stdout or ``--output``.
 
     ``table`` takes a Rich console; the others take a text stream.
     """
     chosen = pick_format(fmt, output)
-    with destination(output) as stream:
+    with destination(output, hold) as stream:
         if chosen is OutputFormat.table:
             table(console_for(stream, output is not None))
         else:
@@ -202,34 +214,43 @@ SKIP_INVALID = typer.Option(
 )
 
 
+def codec(encoding: str) -> str:
+    """The Python codec for ``--encoding``: UTF-8 also accepts a byte-order mark."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def report_skipped(name: str, computed: int, skipped) -> None:
+    """Say on stderr which lines ``--skip-invalid`` left out, or that the basket had none."""
+    if computed == 0 and not (skipped and skipped.lines):
+        say(f"Warning: {name} has no lines")
+    if not (skipped and skipped.lines):
+        return
+    for problem in skipped.problems[:MAX_PROBLEMS_SHOWN]:
+        say(f"Skipped: {problem}")
+    if len(skipped.problems) > MAX_PROBLEMS_SHOWN:
+        say(f"Skipped: ... and {len(skipped.problems) - MAX_PROBLEMS_SHOWN:,} more problems")
+    unknown = (
+        f" ({skipped.unknown_value_lines:,} of them with a value that could not be read)"
+        if skipped.unknown_value_lines
+        else ""
+    )
+    say(
+        f"Warning: left out {skipped.lines:,} invalid line(s) of {skipped.lines + computed:,}, "
+        f"worth USD {skipped.value_cents // 100:,}.{skipped.value_cents % 100:02d}{unknown}; the totals do not include them"
+    )
+
+
 def read_basket_option(basket: str, input_format, encoding: str, decimal_comma: bool, skip_invalid: bool):
-    """Read the BASKET argument; report any lines left out (``--skip-invalid``) on stderr."""
+    """Read the BASKET argument whole; report any lines left out (``--skip-invalid``) on stderr."""
     from ..basket import read_basket
 
-    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-    items = read_basket(basket, input_format.value if input_format else None, codec, skip_invalid, decimal_comma)
-    skipped = items.skipped
-    if len(items) == 0 and not (skipped and skipped.lines):
-        say(f"Warning: {items.name} has no lines")
-    if skipped and skipped.lines:
-        for problem in skipped.problems[:MAX_PROBLEMS_SHOWN]:
-            say(f"Skipped: {problem}")
-        if len(skipped.problems) > MAX_PROBLEMS_SHOWN:
-            say(f"Skipped: ... and {len(skipped.problems) - MAX_PROBLEMS_SHOWN:,} more problems")
-        unknown = (
-            f" ({skipped.unknown_value_lines:,} of them with a value that could not be read)"
-            if skipped.unknown_value_lines
-            else ""
-        )
-        say(
-            f"Warning: left out {skipped.lines:,} invalid line(s) of {skipped.lines + len(items):,}, "
-            f"worth USD {skipped.value_cents // 100:,}.{skipped.value_cents % 100:02d}{unknown}; the totals do not include them"
-        )
+    items = read_basket(basket, input_format.value if input_format else None, codec(encoding), skip_invalid, decimal_comma)
+    report_skipped(items.name, len(items), items.skipped)
     return items
 
 
 def exit_for(items) -> None:
-    """Exit with PARTIAL when invalid lines were left out."""
+    """Exit with PARTIAL when invalid lines were left out (``items``: a Basket, or anything with ``skipped``)."""
     if items.skipped and items.skipped.lines:
         raise typer.Exit(ExitStatus.PARTIAL)
 

@@ -8,6 +8,8 @@ from typing import Optional
 
 import typer
 
+from ..defaults import DEFAULT_CHUNK_SIZE
+from ..errors import InputError
 from .app import (
     DEBUG,
     DECIMAL_COMMA,
@@ -23,12 +25,13 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
+    codec,
     csv_writer,
     emit,
     errors_to_exit_codes,
     exit_for,
     load_state,
-    read_basket_option,
+    report_skipped,
     say,
 )
 
@@ -51,29 +54,49 @@ def estimate(
     encoding: str = ENCODING,
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
+    chunk_size: int = typer.Option(
+        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV and JSON Lines baskets)."
+    ),
     debug: bool = DEBUG,
 ) -> None:
-    """Compute each line's duties, the totals, and the breakdowns by measure and by country."""
+    """Compute each line's duties, the totals, and the breakdowns by measure and by country.
+
+    CSV and JSON Lines baskets are read and computed in chunks, so memory does
+    not grow with the basket; output reaches stdout (or --output) only once
+    every line has been checked, unless --skip-invalid is given.
+    """
     with errors_to_exit_codes(debug):
         from .. import writers
-        from ..engine import estimate as compute
-        from ..tables import write_table
+        from ..stream import ChunkedEstimate, basket_chunks
+        from ..tables import TableSink
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
-        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
-        result = compute(items, loaded, day)
-        for warning in result.warnings:
-            say(f"Warning: {warning}")
+        chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma, chunk_size)
+        run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
+
+        def stream_into(sink):
+            for result, first_line in run:
+                sink.write(result, first_line)
+            sink.finish(run.summary, run.skipped)
+            return sink
+
+        def csv_output(stream, safe):
+            return stream_into(writers.CsvSink(stream, safe)).changed
+
         emit(
             fmt,
             output,
-            table=lambda console: write_table(result, console),
-            csv=csv_writer(lambda stream, safe: writers.write_csv(result, stream, safe), excel_safe),
-            json=lambda stream: writers.write_json(result, stream),
-            jsonl=lambda stream: writers.write_jsonl(result, stream),
+            table=lambda console: stream_into(TableSink(console)),
+            csv=csv_writer(csv_output, excel_safe),
+            json=lambda stream: stream_into(writers.JsonSink(stream, loaded, day)),
+            jsonl=lambda stream: stream_into(writers.JsonlSink(stream)),
+            hold=not skip_invalid,
         )
-    exit_for(items)
+        for warning in run.summary.warnings:
+            say(f"Warning: {warning}")
+        report_skipped(basket if basket != "-" else "<stdin>", run.summary.lines, run.skipped)
+    exit_for(run)
 
 
 @app.command()
@@ -86,5 +109,12 @@ def check(
 ) -> None:
     """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
     with errors_to_exit_codes(debug):
-        items = read_basket_option(basket, input_format, encoding, decimal_comma, False)
-        say(f"OK: {len(items):,} line(s), USD {int(items.value_cents.sum()) // 100:,}.{int(items.value_cents.sum()) % 100:02d}")
+        from ..stream import basket_chunks, merge_skipped
+
+        lines, value, skipped = 0, 0, None
+        for chunk in basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma):
+            lines, value = lines + len(chunk), value + int(chunk.value_cents.sum())
+            skipped = merge_skipped(skipped, chunk.skipped)
+        if skipped and skipped.lines:
+            raise InputError(skipped.problems)
+        say(f"OK: {lines:,} line(s), USD {value // 100:,}.{value % 100:02d}")

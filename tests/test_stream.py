@@ -1,0 +1,110 @@
+"""Chunked reading gives exactly what reading the whole basket gives, for every output format."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import EXAMPLES
+
+EXAMPLE = EXAMPLES / "japan-shipment.csv"
+DAY = ["--date", "2025-04-17"]
+
+
+def with_entry_dates_and_rounding(write):
+    """The example basket with dates spread over the year and a value to round, as CSV and as JSON Lines."""
+    rows = EXAMPLE.read_text().splitlines()
+    header, body = rows[0] + ",entry_date", rows[1:]
+    dates = ["2025-03-01", "2025-04-09", "2025-05-20", "2025-06-10"]
+    lines = [f"{row},{dates[i % 4]}" for i, row in enumerate(body * 3)]
+    lines[3] = lines[3].replace(",2150.50,", ",2150.505,")
+    lines[15] = lines[15].replace(",2150.50,", ",2150.505,")
+    csv_path = write("basket.csv", "\n".join([header, *lines]) + "\n\n")
+    import csv
+    import io
+
+    records = list(csv.DictReader(io.StringIO(csv_path.read_text())))
+    jsonl_path = write("basket.jsonl", "".join(json.dumps(r) + "\n" for r in records))
+    return csv_path, jsonl_path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "jsonl", "table"])
+@pytest.mark.parametrize("chunk", ["1", "5", "7"])
+def test_chunks_give_the_same_output(tariffcalc, write, fmt, chunk):
+    for path in with_entry_dates_and_rounding(write):
+        whole = tariffcalc("estimate", path, *DAY, "--format", fmt, "--chunk-size", "1000000")
+        chunked = tariffcalc("estimate", path, *DAY, "--format", fmt, "--chunk-size", chunk)
+        assert whole.exit_code == chunked.exit_code == 0, chunked
+        assert (chunked.stdout, chunked.stderr) == (whole.stdout, whole.stderr)
+
+
+def test_csv_and_json_lines_baskets_give_the_same_lines(tariffcalc, write):
+    csv_path, jsonl_path = with_entry_dates_and_rounding(write)
+    from_csv = tariffcalc("estimate", csv_path, *DAY, "--format", "jsonl", "--chunk-size", "5")
+    from_jsonl = tariffcalc("estimate", jsonl_path, *DAY, "--format", "jsonl", "--chunk-size", "7")
+    assert from_csv.stdout == from_jsonl.stdout
+
+
+def test_warnings_add_up_across_chunks(tariffcalc, write):
+    csv_path, _ = with_entry_dates_and_rounding(write)
+    result = tariffcalc("estimate", csv_path, *DAY, "--format", "json", "--chunk-size", "4")
+    assert f"{csv_path}: 2 value(s) had more than two decimals and were rounded to the cent (line 5, 17)" in result.json()["warnings"]
+
+
+def test_a_bad_line_in_a_late_chunk_fails_the_run_before_anything_is_written(tariffcalc, write):
+    text = EXAMPLE.read_text() + "9503.00.00,JP,oops,0,,,,,\n"
+    path = write("late.csv", text)
+    result = tariffcalc("estimate", path, *DAY, "--format", "csv", "--chunk-size", "3")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: {path}:14: value: 'oops' is not an amount in USD (expected a number such as 30000 or 30000.00; "
+        "at most USD 1 trillion a line)\n"
+    )
+
+
+def test_skip_invalid_across_chunks(tariffcalc, write):
+    rows = EXAMPLE.read_text().splitlines()
+    text = "\n".join([rows[0], rows[1], "9503.00.00,XX,10,0,,,,,", *rows[2:], "9503.00.00,JP,-1,0,,,,,"]) + "\n"
+    path = write("mixed.csv", text)
+    result = tariffcalc("estimate", path, *DAY, "--format", "json", "--skip-invalid", "--chunk-size", "4")
+    assert result.exit_code == 3
+    doc = result.json()
+    assert [line["line"] for line in doc["lines"]] == list(range(1, 13))
+    assert (doc["totals"]["skipped_lines"], doc["totals"]["skipped_value"]) == (2, "10.00")
+    assert [e.split(": ")[0] for e in doc["errors"]] == [f"{path}:3", f"{path}:15"]
+    assert doc["totals"]["total_duty"] == "33310.05"
+
+
+def test_stdin_is_chunked_too(tariffcalc):
+    whole = tariffcalc("estimate", EXAMPLE, *DAY, "--format", "jsonl")
+    piped = tariffcalc("estimate", "-", *DAY, "--format", "jsonl", "--chunk-size", "2", input=EXAMPLE.read_text())
+    assert piped.stdout == whole.stdout
+
+
+def test_check_reads_in_chunks_and_lists_every_problem(tariffcalc, write):
+    path = write("b.csv", "hts_code,country,value\n" + "9503.00.00,JP,1\n" * 5 + "9503.00.00,JP,x\n" + "9503.00.00,ZZ,1\n")
+    result = tariffcalc("check", path)
+    assert result.exit_code == 2
+    assert result.stderr.count("Error: ") == 2
+
+
+def test_the_library_in_chunks_equals_the_library_whole(write):
+    import datetime as dt
+
+    from tariffcalc.basket import read_basket
+    from tariffcalc.engine import estimate
+    from tariffcalc.schedule import load_schedule
+    from tariffcalc.stream import ChunkedEstimate, basket_chunks
+
+    csv_path, _ = with_entry_dates_and_rounding(write)
+    schedule, day = load_schedule("us-2025"), dt.date(2025, 4, 17)
+    whole = estimate(read_basket(csv_path), schedule, day)
+    run = ChunkedEstimate(basket_chunks(csv_path, chunk_size=4), schedule, day, skip_invalid=False)
+    totals = [int(t) for result, _ in run for t in result.total_duty]
+    assert totals == whole.total_duty.tolist()
+    assert run.summary.totals() == whole.totals()
+    assert run.summary.by_country().equals(whole.by_country())
+    assert run.summary.by_measure().equals(whole.by_measure())
+    assert run.summary.warnings == whole.warnings
