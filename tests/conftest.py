@@ -30,6 +30,13 @@ class Run:
         return f"<Run exit={self.exit_code} stdout={self.stdout[:200]!r} stderr={self.stderr[:500]!r}>"
 
 
+@pytest.fixture(autouse=True)
+def no_user_hts(tmp_path_factory, monkeypatch):
+    """Every test starts without an imported HTS: the user data folder is a fresh temporary one."""
+    monkeypatch.setenv("TARIFFCALC_DATA_DIR", str(tmp_path_factory.mktemp("user-data")))
+    monkeypatch.delenv("TARIFFCALC_HTS", raising=False)
+
+
 @pytest.fixture
 def tariffcalc():
     """Run the CLI as a user would: `tariffcalc("estimate", "basket.csv", input=...)`."""
