@@ -29,7 +29,7 @@ from .yaml_source import ExactLoader
 InputFormat = Literal["csv", "json", "jsonl", "yaml"]
 
 REQUIRED = ("hts_code", "country", "value")
-OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca", "auto_part")
+OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca", "auto_part", "unit", "mode", "entry_id")
 
 _EXTENSIONS: dict[str, InputFormat] = {
     ".csv": "csv",
@@ -84,6 +84,8 @@ class Basket:
     headers: dict[str, str] = field(default_factory=dict)
     #: Lines left out because they are invalid (only when read with ``skip_invalid``).
     skipped: Skipped | None = None
+    #: The specific part of each line's MFN duty in cents (from the HTS: amount per unit × quantity), or None.
+    mfn_specific_cents: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.columns)

@@ -342,6 +342,8 @@ def estimate(
     value = basket.value_cents
     duties = np.where(line_rates >= 0, apply_rate(value[:, None], np.maximum(line_rates, 0)), 0)
     mfn_duty = apply_rate(value, basket.mfn_micro)
+    if basket.mfn_specific_cents is not None:
+        mfn_duty = mfn_duty + basket.mfn_specific_cents
     additional = duties.sum(axis=1, dtype=np.int64)
     total = mfn_duty + additional
 

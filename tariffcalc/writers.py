@@ -83,8 +83,21 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
         + _quoted(format_cents(estimate.total_duty))
         + ', "effective_rate": '
         + effective_json
+        + _added_json(estimate, n)
         + "}"
     )
+
+
+def _added_json(estimate: Estimate, n: int) -> pd.Series:
+    """The keys that an official HTS adds to each line (``hts_description``, ``mfn_source``...), or nothing."""
+    from .hts_duty import ADDED_COLUMNS
+
+    text = pd.Series("", index=range(n), dtype=object)
+    for name in ADDED_COLUMNS:
+        if name in estimate.basket.columns:
+            values = estimate.basket.columns[name].astype(object).fillna("").reset_index(drop=True)
+            text = text + f', "{name}": ' + _json_strings(values).where(values != "", "null")
+    return text
 
 
 def totals_object(totals: Totals, skipped=None) -> dict:

@@ -34,6 +34,7 @@ from .app import (
     report_skipped,
     say,
 )
+from .hts import HTS_OPTION
 
 BASKET = typer.Argument(..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines or YAML), or - for stdin.")
 
@@ -57,6 +58,7 @@ def estimate(
     chunk_size: int = typer.Option(
         DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV and JSON Lines baskets)."
     ),
+    hts: Optional[str] = HTS_OPTION,
     debug: bool = DEBUG,
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country.
@@ -69,15 +71,18 @@ def estimate(
         from .. import writers
         from ..stream import ChunkedEstimate, basket_chunks
         from ..tables import TableSink
+        from .hts import OfficialHts
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
         chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma, chunk_size)
-        run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
+        official = OfficialHts(hts, day)
+        run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
 
         def stream_into(sink):
             for result, first_line in run:
                 sink.write(result, first_line)
+                official.merge_notices(run.summary)
             sink.finish(run.summary, run.skipped)
             return sink
 

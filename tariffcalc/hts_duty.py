@@ -1,0 +1,277 @@
+"""The ordinary duty of each basket line from the official HTS: column 1 general (MFN), or column 2.
+
+:func:`apply_hts` takes a normalised :class:`~tariffcalc.basket.Basket` and an
+:class:`~tariffcalc.hts_schedule.HtsSchedule` and returns the basket with:
+
+* every HTS code checked against the schedule (an unknown code is an input
+  error, with the nearest valid codes as a hint);
+* for lines whose ``mfn_rate`` is empty (or absent), the rate taken from the
+  HTS: the general rate, or the column 2 rate for goods of the countries that
+  pay it (``data/hts/column2.yaml``) on the line's date;
+* the ad valorem part in ``mfn_micro`` and the specific part (amount per unit ×
+  ``quantity``, exact, rounded half-up to the cent) in ``mfn_specific_cents``;
+* columns ``hts_description``, ``mfn_source``, ``mfn_rate_text`` and
+  ``mfn_note`` added for the output.  ``mfn_note`` says why a line's MFN duty is
+  incomplete: a specific rate without ``quantity``, a unit that does not match,
+  or a rate tariffcalc does not compute (``The duty provided in the applicable
+  subheading``...).  Such lines are also warned about; none is silently zero.
+
+Work is done per distinct HTS code and per distinct (code, column) key; lines
+get their values by array indexing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from . import hts as hts_codes
+from .basket import Basket
+from .errors import InputError, Problem
+from .hts_rates import BASKET_UNITS, OTHER_KINDS, describe_unit
+from .hts_schedule import HtsSchedule
+from .notices import SHOWN_LINES, Notice
+from .paths import data_dir
+
+#: The columns apply_hts adds to the basket, in order.
+ADDED_COLUMNS = ("hts_description", "mfn_source", "mfn_rate_text", "mfn_note")
+#: Quantities are read to this many decimals (millionths of a unit).
+QUANTITY_PLACES = 6
+
+
+@dataclass(frozen=True)
+class Column2Country:
+    country: str
+    name: str
+    start: dt.date | None
+    citation: str
+
+
+@lru_cache(maxsize=1)
+def column2_countries() -> tuple[Column2Country, ...]:
+    """The countries that pay column 2 rates, from ``data/hts/column2.yaml``."""
+    import yaml
+
+    document = yaml.safe_load((data_dir() / "hts" / "column2.yaml").read_text(encoding="utf-8"))
+    result = []
+    for item in document["column2"]:
+        authority = item["authority"]
+        result.append(
+            Column2Country(item["country"], item["name"], item.get("from"), f"{authority['document']}, {authority['citation']}")
+        )
+    return tuple(result)
+
+
+def column2_mask(country: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """True where a line's goods pay column 2 rates on its date."""
+    mask = np.zeros(len(country), dtype=bool)
+    for entry in column2_countries():
+        since = np.datetime64(entry.start.isoformat(), "D") if entry.start else np.datetime64("1900-01-01", "D")
+        mask |= (country == entry.country) & (dates >= since)
+    return mask
+
+
+def parse_quantities(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantities as integer millionths of a unit; returns ``(micro, given, valid)``."""
+    clean = text.astype(object).fillna("").astype(str).str.strip()
+    grouped = clean.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?")
+    clean = clean.where(~grouped, clean.str.replace(",", "", regex=False))
+    parts = clean.str.extract(r"^(\d{1,12})(?:\.(\d{0,6}))?$")
+    given = (clean != "").to_numpy(dtype=bool)
+    valid = parts[0].notna().to_numpy(dtype=bool) | ~given
+    whole = parts[0].fillna("0").astype("int64").to_numpy()
+    frac = parts[1].fillna("").str.pad(QUANTITY_PLACES, side="right", fillchar="0").astype("int64").to_numpy()
+    micro = np.where(valid & given, whole * 10**QUANTITY_PLACES + frac, 0)
+    return micro.astype("int64"), given, valid
+
+
+def specific_cents(quantity_micro: np.ndarray, microcents: np.ndarray) -> np.ndarray:
+    """``quantity × amount per unit`` in cents, half-up, exact (Python integers, element by element in NumPy)."""
+    scale = 10**QUANTITY_PLACES * 10**6  # quantity millionths × micro-cents → cents
+    product = quantity_micro.astype(object) * microcents.astype(object)
+    return ((product * 2 + scale) // (2 * scale)).astype(np.int64)
+
+
+def _where(basket: Basket, row: int) -> str:
+    separator = ": item " if basket.name.lower().endswith((".json", ".yaml", ".yml")) else ":"
+    return f"{basket.name}{separator}{basket.source_lines[row]}"
+
+
+def _line_problems(basket: Basket, bad_rows: np.ndarray, column: str, values: pd.Series, reason) -> list[Problem]:
+    problems = []
+    for row in np.flatnonzero(bad_rows):
+        why = reason(row) if callable(reason) else reason
+        problems.append(Problem(_where(basket, row), f"{column}: {values.iat[row]!r} {why}"))
+    return problems
+
+
+def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Basket, list[Notice]]:
+    """The basket with MFN (or column 2) duties from the HTS; see the module docstring."""
+    n = len(basket)
+    code_index, codes = pd.factorize(basket.hts.astype(object))
+    codes = list(codes)
+    exists = np.array([schedule.exists(c) for c in codes] or [True], dtype=bool)
+    written = basket.text("hts_code")
+    problems = _line_problems(
+        basket,
+        ~exists[code_index] if n else np.zeros(0, dtype=bool),
+        "hts_code",
+        written if written is not None else basket.hts,
+        lambda row: _unknown_reason(schedule, codes[code_index[row]]),
+    )
+
+    mfn_text = basket.text("mfn_rate")
+    needs = np.ones(n, dtype=bool) if mfn_text is None else (mfn_text.astype(str).str.strip() == "").to_numpy(dtype=bool)
+    dates = basket.entry_date.fillna(pd.Timestamp(date)).to_numpy(dtype="datetime64[D]")
+    column2 = column2_mask(basket.country.to_numpy(dtype=object), dates) & needs
+
+    quantity_text = basket.text("quantity")
+    if quantity_text is None:
+        quantity, has_quantity = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    else:
+        quantity, has_quantity, valid = parse_quantities(quantity_text)
+        problems += _line_problems(
+            basket, ~valid, "quantity", quantity_text, "is not a quantity (expected a number of units such as 120 or 12.5)"
+        )
+    unit_text = basket.text("unit")
+    units = None
+    if unit_text is not None:
+        raw_units = unit_text.astype(str).str.strip().str.lower().str.rstrip(".")
+        units = raw_units.map(BASKET_UNITS).fillna("").to_numpy(dtype=object)
+        bad_unit = (raw_units != "").to_numpy(dtype=bool) & (units == "")
+        problems += _line_problems(
+            basket, bad_unit, "unit", unit_text, "is not a unit tariffcalc knows (expected kg, liter, doz, pr, each, m2, m3, t...)"
+        )
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: _line_number(p.where)))
+
+    # Per distinct (code, column): the rate, parsed once.
+    keys = pd.DataFrame({"code": code_index, "column2": column2})
+    key_index = keys.groupby(["code", "column2"], sort=False).ngroup().to_numpy() if n else np.zeros(0, dtype=np.int64)
+    distinct = keys.drop_duplicates().reset_index(drop=True)
+    per_key = [_key_rate(schedule, codes[int(c)], bool(col2)) for c, col2 in zip(distinct["code"], distinct["column2"])]
+    descriptions = np.array([schedule.description(c) for c in codes] or [""], dtype=object)
+
+    def spread(attribute, dtype=object):
+        values = np.array([getattr(k, attribute) for k in per_key] or [dtype()], dtype=dtype)
+        return values[key_index] if n else np.zeros(0, dtype=dtype)
+
+    advalorem, microcents = spread("ad_valorem", np.int64), spread("microcents", np.int64)
+    rate_unit, kind, text, problem = spread("unit"), spread("kind"), spread("text"), spread("problem")
+    is_specific = np.isin(kind, ["specific", "compound"])
+    unit_mismatch = np.zeros(n, dtype=bool)
+    if units is not None:
+        unit_mismatch = is_specific & has_quantity & (units != "") & (units != rate_unit)
+    computed = needs & is_specific & has_quantity & ~unit_mismatch
+    specific = np.where(computed, specific_cents(quantity, microcents), 0).astype(np.int64)
+
+    note = np.full(n, "", dtype=object)
+    missing = needs & is_specific & ~has_quantity
+    note[missing] = "specific rate " + text[missing] + ": quantity in " + _unit_names(rate_unit[missing]) + " needed"
+    if unit_mismatch.any():
+        rows = needs & unit_mismatch
+        note[rows] = (
+            "specific rate " + text[rows] + ": quantity is in " + units[rows].astype(str) + ", not "
+            + _unit_names(rate_unit[rows]) + " (not computed)"
+        )
+    other = needs & ~is_specific & ~np.isin(kind, ["free", "ad_valorem"])
+    note[other] = np.where(
+        problem[other] != "",
+        problem[other],
+        "rate " + np.array([repr(t) for t in text[other]], dtype=object) + " is " + _kind_meanings(kind[other])
+        + ": not computed (give mfn_rate)",
+    )
+
+    source = np.where(needs, np.where(column2, "HTS column 2", "HTS general"), "basket")
+    rate_text = np.where(needs, text, mfn_text.to_numpy(dtype=object) if mfn_text is not None else "")
+    columns = basket.columns.copy()
+    added = {
+        "hts_description": descriptions[code_index] if n else np.zeros(0, dtype=object),
+        "mfn_source": source,
+        "mfn_rate_text": rate_text,
+        "mfn_note": note,
+    }
+    for name, values in added.items():
+        columns[name] = pd.Series(values, index=columns.index, dtype=object)
+    headers = dict(basket.headers)
+    if "description" not in headers:
+        headers["description"] = "hts_description"
+    result = replace(
+        basket,
+        columns=columns,
+        headers=headers,
+        mfn_micro=np.where(needs, advalorem, basket.mfn_micro).astype(np.int64),
+        mfn_specific_cents=specific,
+    )
+    return result, _notices(basket, schedule, note, column2)
+
+
+def _line_number(where: str) -> int:
+    tail = where.rsplit(":", 1)[-1].replace("item", "").strip()
+    return int(tail) if tail.isdigit() else 0
+
+
+def _unknown_reason(schedule: HtsSchedule, code: str) -> str:
+    nearest = schedule.nearest(code)
+    hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
+    return f"is not in the {schedule.edition}{hint}"
+
+
+@dataclass(frozen=True)
+class _KeyRate:
+    text: str = ""
+    kind: str = "missing"
+    ad_valorem: int = 0
+    microcents: int = 0
+    unit: str = ""
+    problem: str = ""
+
+
+def _key_rate(schedule: HtsSchedule, code: str, column2: bool) -> _KeyRate:
+    found = schedule.rate(code, "column2" if column2 else "general")
+    if found.problem:
+        return _KeyRate(problem=found.problem + " (not computed; give mfn_rate)")
+    parsed = schedule.parsed(found.text)
+    return _KeyRate(parsed.text, parsed.kind, parsed.ad_valorem, parsed.microcents, parsed.unit)
+
+
+def _unit_names(units: np.ndarray) -> np.ndarray:
+    return np.array([describe_unit(u) for u in units], dtype=object)
+
+
+def _kind_meanings(kinds: np.ndarray) -> np.ndarray:
+    meanings = {**OTHER_KINDS, "unparsed": "a rate tariffcalc cannot read", "missing": "missing"}
+    return np.array([meanings.get(k, k) for k in kinds], dtype=object)
+
+
+def _notices(basket: Basket, schedule: HtsSchedule, note: np.ndarray, column2: np.ndarray) -> list[Notice]:
+    notices = []
+    for text in pd.unique(note[note != ""]):
+        rows = basket.source_lines[note == text]
+        notices.append(
+            Notice(
+                ("hts-mfn", text),
+                f"{basket.name}: {{count}} line(s): MFN duty incomplete: {text} (line {{lines}})",
+                count=len(rows),
+                lines=[int(r) for r in rows[: SHOWN_LINES + 1]],
+            )
+        )
+    if column2.any():
+        countries = sorted(set(basket.country.to_numpy(dtype=object)[column2]))
+        citations = "; ".join(sorted({c.citation for c in column2_countries() if c.country in countries}))
+        rows = basket.source_lines[column2]
+        notices.append(
+            Notice(
+                ("hts-column2", tuple(countries)),
+                f"{basket.name}: {{count}} line(s) from {', '.join(countries)} pay the column 2 rates of the "
+                f"{schedule.edition} as their base duty ({citations}) (line {{lines}})",
+                count=len(rows),
+                lines=[int(r) for r in rows[: SHOWN_LINES + 1]],
+            )
+        )
+    # In order of their first line, so that a basket read in chunks warns in the same order.
+    return sorted(notices, key=lambda notice: notice.lines[0] if notice.lines else 0)
