@@ -31,6 +31,7 @@ from .app import (
     errors_to_exit_codes,
     exit_for,
     load_state,
+    pick_format,
     report_skipped,
     say,
 )
@@ -59,6 +60,9 @@ def estimate(
         DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV and JSON Lines baskets)."
     ),
     hts: Optional[str] = HTS_OPTION,
+    fees: bool = typer.Option(
+        False, "--fees", help="Add the entry fees (MPF, and HMF for ocean lines) per entry, and the landed duty cost."
+    ),
     debug: bool = DEBUG,
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country.
@@ -69,6 +73,8 @@ def estimate(
     """
     with errors_to_exit_codes(debug):
         from .. import writers
+        from ..fees import EntryFees
+        from ..notices import merge as merge_notices
         from ..stream import ChunkedEstimate, basket_chunks
         from ..tables import TableSink
         from .hts import OfficialHts
@@ -78,13 +84,24 @@ def estimate(
         chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma, chunk_size)
         official = OfficialHts(hts, day)
         run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
+        entry_fees = EntryFees() if fees else None
 
         def stream_into(sink):
+            sink.fees = entry_fees
             for result, first_line in run:
                 sink.write(result, first_line)
                 official.merge_notices(run.summary)
+                if entry_fees is not None:
+                    entry_fees.add(result)
+            if entry_fees is not None:
+                merge_notices(run.summary.notices, entry_fees.notices())
             sink.finish(run.summary, run.skipped)
             return sink
+
+        def table_output(console):
+            stream_into(TableSink(console))
+            if entry_fees is not None:
+                console.print(entry_fees.rich_table(run.summary.total_duty))
 
         def csv_output(stream, safe):
             return stream_into(writers.CsvSink(stream, safe)).changed
@@ -92,7 +109,7 @@ def estimate(
         emit(
             fmt,
             output,
-            table=lambda console: stream_into(TableSink(console)),
+            table=table_output,
             csv=csv_writer(csv_output, excel_safe),
             json=lambda stream: stream_into(writers.JsonSink(stream, loaded, day)),
             jsonl=lambda stream: stream_into(writers.JsonlSink(stream)),
@@ -100,6 +117,8 @@ def estimate(
         )
         for warning in run.summary.warnings:
             say(f"Warning: {warning}")
+        if entry_fees is not None and pick_format(fmt, output) in (OutputFormat.csv, OutputFormat.jsonl):
+            say(f"Note: {entry_fees.summary_text(run.summary.total_duty)} (per entry: --format json or table)")
         report_skipped(basket if basket != "-" else "<stdin>", run.summary.lines, run.skipped)
     exit_for(run)
 
