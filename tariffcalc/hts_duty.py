@@ -97,7 +97,8 @@ def specific_cents(quantity_micro: np.ndarray, microcents: np.ndarray) -> np.nda
 
 
 def _where(basket: Basket, row: int) -> str:
-    separator = ": item " if basket.name.lower().endswith((".json", ".yaml", ".yml")) else ":"
+    itemised = basket.name.lower().endswith((".json", ".yaml", ".yml")) or basket.name == "<records>"
+    separator = ": item " if itemised else ":"
     return f"{basket.name}{separator}{basket.source_lines[row]}"
 
 
@@ -109,20 +110,83 @@ def _line_problems(basket: Basket, bad_rows: np.ndarray, column: str, values: pd
     return problems
 
 
-def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Basket, list[Notice]]:
-    """The basket with MFN (or column 2) duties from the HTS; see the module docstring."""
+def check_lines(basket: Basket, schedule: HtsSchedule) -> tuple[np.ndarray, list[Problem]]:
+    """Lines the HTS cannot price: unknown HTS codes, unreadable quantities or units; ``(bad rows, problems)``."""
     n = len(basket)
     code_index, codes = pd.factorize(basket.hts.astype(object))
-    codes = list(codes)
     exists = np.array([schedule.exists(c) for c in codes] or [True], dtype=bool)
+    unknown = ~exists[code_index] if n else np.zeros(0, dtype=bool)
     written = basket.text("hts_code")
     problems = _line_problems(
         basket,
-        ~exists[code_index] if n else np.zeros(0, dtype=bool),
+        unknown,
         "hts_code",
         written if written is not None else basket.hts,
         lambda row: _unknown_reason(schedule, codes[code_index[row]]),
     )
+    bad = unknown.copy()
+    quantity_text = basket.text("quantity")
+    if quantity_text is not None:
+        valid = parse_quantities(quantity_text)[2]
+        problems += _line_problems(
+            basket, ~valid, "quantity", quantity_text, "is not a quantity (expected a number of units such as 120 or 12.5)"
+        )
+        bad |= ~valid
+    unit_text = basket.text("unit")
+    if unit_text is not None:
+        raw_units = unit_text.astype(str).str.strip().str.lower().str.rstrip(".")
+        bad_unit = (raw_units != "").to_numpy(dtype=bool) & raw_units.map(BASKET_UNITS).isna().to_numpy(dtype=bool)
+        problems += _line_problems(
+            basket, bad_unit, "unit", unit_text, "is not a unit tariffcalc knows (expected kg, liter, doz, pr, each, m2, m3, t...)"
+        )
+        bad |= bad_unit
+    return bad, sorted(problems, key=lambda p: _line_number(p.where))
+
+
+def without_lines(basket: Basket, bad: np.ndarray, problems: list[Problem]) -> Basket:
+    """The basket without the ``bad`` lines, which join its ``skipped`` lines (as --skip-invalid expects)."""
+    from .basket import Skipped
+
+    keep = ~bad
+    before = basket.skipped
+    skipped = Skipped(
+        problems=sorted((before.problems if before else []) + problems, key=lambda p: _line_number(p.where)),
+        lines=(before.lines if before else 0) + int(bad.sum()),
+        value_cents=(before.value_cents if before else 0) + int(basket.value_cents[bad].sum()),
+        unknown_value_lines=before.unknown_value_lines if before else 0,
+    )
+    return replace(
+        basket,
+        columns=basket.columns.loc[keep].reset_index(drop=True),
+        source_lines=basket.source_lines[keep],
+        hts=basket.hts[keep].reset_index(drop=True),
+        country=basket.country[keep].reset_index(drop=True),
+        value_cents=basket.value_cents[keep],
+        mfn_micro=basket.mfn_micro[keep],
+        entry_date=basket.entry_date[keep].reset_index(drop=True),
+        usmca=basket.usmca[keep],
+        auto_part=basket.auto_part[keep],
+        rounded_values=basket.rounded_values[keep],
+        skipped=skipped,
+        mfn_specific_cents=None if basket.mfn_specific_cents is None else basket.mfn_specific_cents[keep],
+    )
+
+
+def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Basket, list[Notice]]:
+    """The basket with MFN (or column 2) duties from the HTS; see the module docstring.
+
+    Lines the HTS cannot price (see :func:`check_lines`) are an InputError, or,
+    for a basket read with ``skip_invalid`` (which has ``skipped``), join its
+    skipped lines.
+    """
+    bad, problems = check_lines(basket, schedule)
+    if problems:
+        if basket.skipped is None:
+            raise InputError(problems)
+        basket = without_lines(basket, bad, problems)
+    n = len(basket)
+    code_index, codes = pd.factorize(basket.hts.astype(object))
+    codes = list(codes)
 
     mfn_text = basket.text("mfn_rate")
     needs = np.ones(n, dtype=bool) if mfn_text is None else (mfn_text.astype(str).str.strip() == "").to_numpy(dtype=bool)
@@ -133,21 +197,12 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
     if quantity_text is None:
         quantity, has_quantity = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     else:
-        quantity, has_quantity, valid = parse_quantities(quantity_text)
-        problems += _line_problems(
-            basket, ~valid, "quantity", quantity_text, "is not a quantity (expected a number of units such as 120 or 12.5)"
-        )
+        quantity, has_quantity, _ = parse_quantities(quantity_text)
     unit_text = basket.text("unit")
     units = None
     if unit_text is not None:
         raw_units = unit_text.astype(str).str.strip().str.lower().str.rstrip(".")
         units = raw_units.map(BASKET_UNITS).fillna("").to_numpy(dtype=object)
-        bad_unit = (raw_units != "").to_numpy(dtype=bool) & (units == "")
-        problems += _line_problems(
-            basket, bad_unit, "unit", unit_text, "is not a unit tariffcalc knows (expected kg, liter, doz, pr, each, m2, m3, t...)"
-        )
-    if problems:
-        raise InputError(sorted(problems, key=lambda p: _line_number(p.where)))
 
     # Per distinct (code, column): the rate, parsed once.
     keys = pd.DataFrame({"code": code_index, "column2": column2})

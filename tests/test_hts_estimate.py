@@ -165,3 +165,45 @@ def test_chunks_give_the_same_result_as_the_whole_basket(tariffcalc, write):
     assert whole.exit_code == chunked.exit_code == 0
     assert whole.stdout == chunked.stdout
     assert whole.stderr == chunked.stderr
+
+
+def test_skip_invalid_leaves_out_unknown_codes_and_computes_the_rest(tariffcalc, write):
+    basket = write("b.csv", "hts_code,country,value\n8703.23.01,JP,100\n8703.23.02,JP,50\n9503.00.00,JP,10\n")
+    run = tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--format", "json", "--skip-invalid")
+    assert run.exit_code == 3
+    document = run.json()
+    assert [line["hts_code"] for line in document["lines"]] == ["8703.23.01", "9503.00.00"]
+    assert (document["totals"]["skipped_lines"], document["totals"]["skipped_value"]) == (1, "50.00")
+    assert document["errors"] == [
+        f"{basket}:3: hts_code: '8703.23.02' is not in the HTS from hts_mini.csv; nearest: 8703.23.01, 9503.00.00, 9801.00.10"
+    ]
+
+
+def test_every_unknown_code_of_every_chunk_is_listed(tariffcalc, write):
+    basket = write("b.csv", "hts_code,country,value\n8703.23.09,JP,1\n8703.23.01,JP,1\n9503.00.01,JP,1\n")
+    run = tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--chunk-size", "1")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr.splitlines()[1:] == [
+        f"Error: {basket}:2: hts_code: '8703.23.09' is not in the HTS from hts_mini.csv; nearest: 8703.23.01, 9503.00.00, 9801.00.10",
+        f"Error: {basket}:4: hts_code: '9503.00.01' is not in the HTS from hts_mini.csv; nearest: 9503.00.00, 9801.00.10, 8703.23.01",
+    ]
+
+
+def test_the_library_prices_a_basket_with_the_hts():
+    import datetime as dt
+
+    from tariffcalc import estimate, load_schedule
+    from tariffcalc.basket import basket_from_records
+    from tariffcalc.errors import InputError
+    from tariffcalc.hts_duty import apply_hts
+    from tariffcalc.hts_store import load_hts
+
+    official = load_hts(HTS_MINI)
+    basket, notices = apply_hts(
+        basket_from_records([{"hts_code": "0409.00.00", "country": "AR", "value": "500", "quantity": "250"}]), official, dt.date(2025, 4, 17)
+    )
+    result = estimate(basket, load_schedule("us-2025"), dt.date(2025, 4, 17))
+    assert (int(result.mfn_duty[0]), notices) == (475, [])
+    with pytest.raises(InputError) as caught:
+        apply_hts(basket_from_records([{"hts_code": "0409.00.01", "country": "AR", "value": "1"}]), official, dt.date(2025, 4, 17))
+    assert str(caught.value) == "<records>: item 1: hts_code: '0409.00.01' is not in the HTS from hts_mini.csv; nearest: 0409.00.00, 0302.11.00, 2204.21.50"
