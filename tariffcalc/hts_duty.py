@@ -76,8 +76,17 @@ def column2_mask(country: np.ndarray, dates: np.ndarray) -> np.ndarray:
 
 
 def parse_quantities(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quantities as integer millionths of a unit; returns ``(micro, given, valid)``."""
-    clean = text.astype(object).fillna("").astype(str).str.strip()
+    """Quantities as integer millionths of a unit; returns ``(micro, given, valid)``.
+
+    Each distinct text is parsed once, and the results spread onto the lines.
+    """
+    index, uniques = pd.factorize(text.astype(object).fillna("").astype(str))
+    micro, given, valid = _parse_distinct_quantities(pd.Series(uniques, dtype=object))
+    return micro[index], given[index], valid[index]
+
+
+def _parse_distinct_quantities(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    clean = text.str.strip()
     grouped = clean.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?")
     clean = clean.where(~grouped, clean.str.replace(",", "", regex=False))
     parts = clean.str.extract(r"^(\d{1,12})(?:\.(\d{0,6}))?$")
