@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -154,3 +155,31 @@ def test_the_store_loads_fast_and_pandas_is_not_imported_for_help(imported):
         [sys.executable, "-X", "importtime", "-c", "import tariffcalc.cli"], cwd=ROOT, capture_output=True, text=True
     )
     assert "pandas" not in result.stderr
+
+
+def test_the_store_goes_to_the_platform_user_data_folder_by_default(monkeypatch):
+    import platformdirs
+
+    from tariffcalc.hts_store import default_store
+
+    monkeypatch.delenv("TARIFFCALC_DATA_DIR")
+    assert default_store() == Path(platformdirs.user_data_dir("tariffcalc", appauthor=False)) / "hts"
+
+
+def test_hts_accepts_a_store_written_elsewhere(tariffcalc, write, tmp_path):
+    store = tmp_path / "my-hts"
+    run = tariffcalc("hts", "import", HTS_MINI, "--store", store, "--edition", "Elsewhere HTS")
+    assert run.exit_code == 0, run
+    assert sorted(p.name for p in store.iterdir()) == ["hts.csv.gz", "meta.json"]
+    basket = write("b.csv", "hts_code,country,value\n4202.21.60,FR,1000\n")
+    run = tariffcalc("estimate", basket, "--hts", store, "--date", "2025-04-17", "--format", "json")
+    assert run.json()["lines"][0]["mfn_duty"] == "90.00"
+    assert run.stderr == f"Note: MFN duties from the Elsewhere HTS (--hts: {store}; --hts none to leave it out)\n"
+
+
+def test_a_folder_that_is_not_a_store_is_refused(tariffcalc, tmp_path):
+    run = tariffcalc("hts", "lookup", "0101", "--hts", tmp_path)
+    assert (run.exit_code, run.stderr) == (
+        2,
+        f"Error: {tmp_path}: is not an HTS store (expected a folder written by `tariffcalc hts import`, or a USITC HTS CSV)\n",
+    )

@@ -92,3 +92,21 @@ def test_what_does_not_parse_says_why(text, reason):
 def test_line_end_hyphens_and_spaces_are_undone():
     assert parse_rate_text("$2.50/thou- sand +  40%").text == "$2.50/thousand + 40%"
     assert parse_rate_text("$2.50/thou- sand + 40%").kind == "compound"
+
+
+from decimal import Decimal  # noqa: E402
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+decimals = st.decimals(min_value=0, max_value=999, places=4, allow_nan=False, allow_infinity=False)
+
+
+@given(decimals, decimals)
+def test_any_percentage_and_amount_per_kg_parse_exactly(percent, cents):
+    text = f"{cents.normalize():f}¢/kg + {percent.normalize():f}%"
+    parsed = parse_rate_text(text)
+    assert parsed.kind == "compound"
+    assert parsed.ad_valorem == int(percent * 10_000)
+    assert parsed.specific == (SpecificPart(int(cents * 1_000_000), "kg"),)
+    assert Decimal(parsed.ad_valorem) / 10_000 == percent
