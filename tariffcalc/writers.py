@@ -188,10 +188,9 @@ class JsonSink(Sink):
             "warnings": summary.warnings,
             "errors": [str(p) for p in skipped.problems] if skipped else [],
         }
-        fees = getattr(self, "fees", None)  # set by `estimate --fees`: an EntryFees
-        if fees is not None:
-            tail["totals"].update(fees.totals_object(summary.total_duty))
-            tail["fees"] = fees.fees_object()
+        extend = getattr(self, "extend_tail", None)  # set by `estimate` to add what --hts and --fees bring
+        if extend is not None:
+            extend(tail, summary)
         self.out.write(("\n  " if self.started else "") + "],\n" + json.dumps(tail, indent=2, ensure_ascii=False)[2:] + "\n")
 
 

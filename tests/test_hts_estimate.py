@@ -207,3 +207,16 @@ def test_the_library_prices_a_basket_with_the_hts():
     with pytest.raises(InputError) as caught:
         apply_hts(basket_from_records([{"hts_code": "0409.00.01", "country": "AR", "value": "1"}]), official, dt.date(2025, 4, 17))
     assert str(caught.value) == "<records>: item 1: hts_code: '0409.00.01' is not in the HTS from hts_mini.csv; nearest: 0409.00.00, 0302.11.00, 2204.21.50"
+
+
+def test_the_json_names_the_hts_it_used(tariffcalc, write):
+    import hashlib
+
+    basket = write("b.csv", "hts_code,country,value\n9503.00.00,JP,1\n")
+    document = tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--format", "json").json()
+    assert document["hts"] == {
+        "edition": "HTS from hts_mini.csv",
+        "source": "hts_mini.csv",
+        "sha256": hashlib.sha256(HTS_MINI.read_bytes()).hexdigest(),
+    }
+    assert "hts" not in tariffcalc("estimate", basket, "--hts", "none", *DAY, "--format", "json").json()

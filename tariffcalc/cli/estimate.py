@@ -86,8 +86,16 @@ def estimate(
         run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
         entry_fees = EntryFees() if fees else None
 
+        def extend_tail(tail, summary):
+            """The JSON's additions: the HTS used (edition, source, SHA-256) and the entry fees."""
+            if official.schedule is not None:
+                tail["hts"] = {k: official.schedule.meta.get(k) for k in ("edition", "source", "sha256")}
+            if entry_fees is not None:
+                tail["totals"].update(entry_fees.totals_object(summary.total_duty))
+                tail["fees"] = entry_fees.fees_object()
+
         def stream_into(sink):
-            sink.fees = entry_fees
+            sink.extend_tail = extend_tail
             for result, first_line in run:
                 sink.write(result, first_line)
                 official.merge_notices(run.summary)
