@@ -29,7 +29,6 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from . import hts as hts_codes
 from .basket import Basket
 from .errors import InputError, Problem
 from .hts_rates import BASKET_UNITS, OTHER_KINDS, describe_unit
