@@ -145,6 +145,7 @@ def test_bad_quantity_and_unit_are_input_errors(tariffcalc, write):
 def test_rates_tariffcalc_does_not_compute_are_marked(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value\n9801.00.10,DE,100\n7011.20.10,DE,100\n4202,FR,1\n")
     lines = _lines(tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--format", "json"))
+    assert [(x["mfn_rate"], x["mfn_duty"]) for x in lines] == [("0", "0.00")] * 3
     assert [x["mfn_note"] for x in lines] == [
         "rate 'The duty provided in the applicable subheading' is the rate of another provision: not computed (give mfn_rate)",
         "rate '3% on the value of the lead content' is a rate on part of the goods (content, drained weight, proof liters...) "
