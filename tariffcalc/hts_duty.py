@@ -299,6 +299,8 @@ def _key_rate(schedule: HtsSchedule, code: str, column2: bool) -> _KeyRate:
     if found.problem:
         return _KeyRate(problem=found.problem + " (not computed; give mfn_rate)")
     parsed = schedule.parsed(found.text)
+    if parsed.kind == "unparsed":
+        return _KeyRate(parsed.text, parsed.kind, problem=f"rate {parsed.text!r} cannot be used: {parsed.reason}")
     if not parsed.computed:
         # A percentage of part of the goods ("3% on the value of the lead content") is not a percentage of the value.
         return _KeyRate(parsed.text, parsed.kind)

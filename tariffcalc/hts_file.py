@@ -10,8 +10,8 @@ line (sometimes on a 10-digit line) and hold for its statistical suffixes.
 ``unit`` (``"doz., kg"``), ``general``, ``special``, ``column2`` (each rate
 inherited by statistical suffixes from their 8-digit parent), ``parent`` (the
 row number of the row it is nested under, -1 at the top), ``line`` (the
-row's line in the file) and ``written`` (True where the file writes a general
-rate on the row itself, not inherited).  Problems are reported like a basket's: file:line,
+row's line in the file), ``written`` and ``written2`` (True where the file
+writes a general / column 2 rate on the row itself, not inherited).  Problems are reported like a basket's: file:line,
 what was found and what was expected.
 """
 
@@ -38,7 +38,7 @@ COLUMNS = (
     "Additional Duties",
 )
 #: The tidy frame's columns, in order.
-FIELDS = ("code", "indent", "description", "unit", "general", "special", "column2", "parent", "line", "written")
+FIELDS = ("code", "indent", "description", "unit", "general", "special", "column2", "parent", "line", "written", "written2")
 RATE_FIELDS = ("general", "special", "column2")
 
 _HTS_NUMBER = re.compile(r"\d{4}(?:\.\d{2}){0,3}")
@@ -141,8 +141,9 @@ def read_usitc_csv(path: str | Path):
         raise InputError(problems)
     if not rows:
         raise InputError(Problem(name, "has a header but no rows (expected the HTS, one row per heading and line)"))
-    frame = pd.DataFrame(rows, columns=list(FIELDS[:-1]))
+    frame = pd.DataFrame(rows, columns=list(FIELDS[:-2]))
     frame["written"] = frame["general"] != ""
+    frame["written2"] = frame["column2"] != ""
     return inherit_rates(frame)
 
 

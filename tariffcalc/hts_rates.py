@@ -142,6 +142,17 @@ _OTHER = [
     (re.compile(r"(?i).*\bfor each other piece or part\b.*"), "part_basis"),
 ]
 
+#: Texts that are not rates tariffcalc can hold, with why (they appear in column 2 of the 2025 HTS).
+_MALFORMED = [
+    (
+        re.compile(r"\d+ \d/\d%"),
+        "a percentage with a vulgar fraction (a third of a percent) is not a whole number of millionths: "
+        "give the line an mfn_rate",
+    ),
+    (re.compile(r"\d+(?:\.\d+)?% /"), "a percentage followed by a stray '/' (a typo in the file?): give the line an mfn_rate"),
+    (re.compile(r"[:;.,/ ]+"), "punctuation only, not a rate: give the line an mfn_rate"),
+]
+
 
 @dataclass(frozen=True)
 class SpecificPart:
@@ -208,6 +219,9 @@ def parse_rate_text(text: str) -> ParsedRate:
     for pattern, kind in _OTHER:
         if pattern.fullmatch(clean):
             return ParsedRate(clean, kind, reason=OTHER_KINDS[kind])
+    for pattern, reason in _MALFORMED:
+        if pattern.fullmatch(clean):
+            return ParsedRate(clean, "unparsed", reason=reason)
     pieces = [p.strip() for p in re.split(r"\s*\+\s*", clean)]
     ad_valorem, specific, based = [], [], False
     for piece in pieces:

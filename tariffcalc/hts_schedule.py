@@ -161,23 +161,26 @@ def _common_prefix(a: str, b: str) -> int:
     return n
 
 
-def rate_report(frame: pd.DataFrame) -> dict:
-    """How the general rates written in the HTS parse, by kind.
+def rate_report(frame: pd.DataFrame, column: str = "general") -> dict:
+    """How the rates written in a column of the HTS (``general`` or ``column2``) parse, by kind.
 
     Counts the cells the file writes (not those inherited by statistical
     suffixes).  ``unparsed`` lists every cell that did not parse, with its line
     and the reason; ``kinds`` counts every kind, so the counts add up to ``cells``.
     """
-    written = frame.loc[frame["written"].astype(str).isin(["True", "true", "1"])]
-    parsed = {text: parse_rate_text(text) for text in pd.unique(written["general"])}
-    kinds = Counter(parsed[text].kind for text in written["general"])
+    flag = {"general": "written", "column2": "written2"}[column]
+    if flag not in frame:
+        raise ValueError(f"this HTS store has no record of which {column} rates the file writes; import it again")
+    written = frame.loc[frame[flag].astype(str).isin(["True", "true", "1"])]
+    parsed = {text: parse_rate_text(text) for text in pd.unique(written[column])}
+    kinds = Counter(parsed[text].kind for text in written[column])
     unparsed = [
         {"line": int(line), "code": hts_codes.dotted(code) if code else "", "text": text, "reason": parsed[text].reason}
-        for line, code, text in zip(written["line"], written["code"], written["general"])
+        for line, code, text in zip(written["line"], written["code"], written[column])
         if parsed[text].kind == "unparsed"
     ]
     ordered = {k: kinds.get(k, 0) for k in (*COMPUTED_KINDS, *OTHER_KINDS, "unparsed")}
-    return {"column": RATE_COLUMNS["general"], "cells": int(len(written)), "kinds": ordered, "unparsed": unparsed}
+    return {"column": RATE_COLUMNS[column], "cells": int(len(written)), "kinds": ordered, "unparsed": unparsed}
 
 
 def report_lines(report: dict) -> list[str]:

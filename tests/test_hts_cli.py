@@ -14,8 +14,8 @@ from conftest import FIXTURES, ROOT
 HTS_MINI = FIXTURES / "hts_mini.csv"
 
 REPORT = [
-    "General Rate of Duty: 11 rate cells parsed by kind:",
-    "  free                3",
+    "General Rate of Duty: 12 rate cells parsed by kind:",
+    "  free                4",
     "  ad_valorem          3",
     "  specific            2",
     "  compound            1",
@@ -34,7 +34,7 @@ def imported(tariffcalc, tmp_path):
 
 def test_import_stores_a_compact_copy_and_reports_the_rates_by_kind(imported, tmp_path):
     lines = imported.stderr.splitlines()
-    assert lines[0].startswith("Imported the Test HTS: 31 rows from hts_mini.csv (sha256 ")
+    assert lines[0].startswith("Imported the Test HTS: 32 rows from hts_mini.csv (sha256 ")
     assert lines[1:] == REPORT
     assert imported.stdout == ""
 
@@ -116,7 +116,7 @@ def test_report_prints_the_parse_report_on_stdout(tariffcalc):
     assert run.exit_code == 0, run
     assert run.stdout.splitlines() == ["HTS from hts_mini.csv", *REPORT]
     document = json.loads(tariffcalc("hts", "report", HTS_MINI, "--format", "json").stdout)
-    assert sum(document["kinds"].values()) == document["cells"] == 11
+    assert sum(document["kinds"].values()) == document["cells"] == 12
 
 
 def test_a_file_that_is_not_the_usitc_export_is_refused(tariffcalc, write):

@@ -221,3 +221,15 @@ def test_the_json_names_the_hts_it_used(tariffcalc, write):
         "sha256": hashlib.sha256(HTS_MINI.read_bytes()).hexdigest(),
     }
     assert "hts" not in tariffcalc("estimate", basket, "--hts", "none", *DAY, "--format", "json").json()
+
+
+def test_a_column_2_rate_tariffcalc_cannot_hold_is_marked(tariffcalc, write):
+    basket = write("b.csv", "hts_code,country,value\n4418.92.00.00,BY,1000\n4418.92.00.00,DE,1000\n")
+    first, second = _lines(tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--format", "json"))
+    assert (first["mfn_source"], first["mfn_duty"], first["mfn_note"]) == (
+        "HTS column 2",
+        "0.00",
+        "rate '33 1/3%' cannot be used: a percentage with a vulgar fraction (a third of a percent) is not a whole "
+        "number of millionths: give the line an mfn_rate",
+    )
+    assert (second["mfn_source"], second["mfn_duty"], second["mfn_note"]) == ("HTS general", "0.00", None)

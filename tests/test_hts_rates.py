@@ -77,8 +77,10 @@ def test_a_part_basis_rate_keeps_its_parts():
 @pytest.mark.parametrize(
     "text, reason",
     [
-        ("33 1/3%", "'33 1/3%' is not a percentage or an amount per unit"),
-        ("37% /", "'37% /' is not a percentage or an amount per unit"),
+        ("33 1/3%", "a percentage with a vulgar fraction (a third of a percent) is not a whole number of millionths: give the line an mfn_rate"),
+        ("37% /", "a percentage followed by a stray '/' (a typo in the file?): give the line an mfn_rate"),
+        (":", "punctuation only, not a rate: give the line an mfn_rate"),
+        ("7 bananas", "'7 bananas' is not a percentage or an amount per unit"),
         ("", "empty"),
         ("1.23456789¢/kg", "'1.23456789¢/kg' is more precise than a millionth of a cent"),
         ("2.12345%", "'2.12345%' is more precise than a ten-thousandth of a percent"),

@@ -93,3 +93,18 @@ def test_lookup_of_a_real_code(imported, tariffcalc):
     assert (document["general"], document["column2"]) == ("25%", "75%")
     assert document["description"][0] == "Tableware, kitchenware, other household articles and toilet articles, of porcelain or china"
     assert [m["id"] for m in document["measures"] if m["applied"]] == ["ieepa-china", "reciprocal-china"]
+
+
+def test_the_column_2_report_lists_the_unparsed_handful_with_reasons(tariffcalc):
+    import json
+
+    run = tariffcalc("hts", "report", HTS_CSV, "--column", "column2", "--format", "json")
+    document = json.loads(run.stdout)
+    assert sum(document["kinds"].values()) == document["cells"] == 13251
+    reasons = {(u["text"], u["reason"]) for u in document["unparsed"]}
+    assert len(document["unparsed"]) == 86
+    assert reasons == {
+        ("33 1/3%", "a percentage with a vulgar fraction (a third of a percent) is not a whole number of millionths: give the line an mfn_rate"),
+        (":", "punctuation only, not a rate: give the line an mfn_rate"),
+        ("37% /", "a percentage followed by a stray '/' (a typo in the file?): give the line an mfn_rate"),
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -11,6 +12,11 @@ import typer
 
 from ..errors import InputError, Problem
 from .app import DEBUG, FORMAT, OUTPUT, SCHEDULE, OutputFormat, app, emit, errors_to_exit_codes, load_state, say
+
+class RateColumn(str, Enum):
+    general = "general"
+    column2 = "column2"
+
 
 hts_app = typer.Typer(
     help="The official HTS (USITC): import it, look codes up, and see how its rates parse.",
@@ -97,16 +103,20 @@ def import_(
 @hts_app.command("report")
 def report(
     path: Optional[Path] = typer.Argument(None, help="A USITC HTS CSV or a store (default: the HTS `estimate` would use)."),
+    column: RateColumn = typer.Option(RateColumn.general, "--column", help="Which rates: general (MFN) or column2."),
     fmt: Optional[OutputFormat] = FORMAT,
     debug: bool = DEBUG,
 ) -> None:
-    """How every general rate of the HTS parses, by kind, with each unparsed rate and the reason."""
+    """How every general (or column 2) rate of the HTS parses, by kind, with each unparsed rate and the reason."""
     with errors_to_exit_codes(debug):
         from ..hts_schedule import rate_report, report_lines
         from ..hts_store import load_hts
 
         schedule = load_hts(path) if path is not None else _require(None)
-        result = rate_report(schedule.frame)
+        try:
+            result = rate_report(schedule.frame, column.value)
+        except ValueError as exc:
+            raise InputError(Problem(schedule.meta.get("store", "--hts"), str(exc))) from None
         if fmt in (OutputFormat.json, OutputFormat.jsonl):
             typer.echo(json.dumps({"edition": schedule.edition, **result}, indent=2 if fmt is OutputFormat.json else None, ensure_ascii=False))
         else:
