@@ -230,7 +230,8 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
     if units is not None:
         unit_mismatch = is_specific & has_quantity & (units != "") & (units != rate_unit)
     computed = needs & is_specific & has_quantity & ~unit_mismatch
-    specific = np.where(computed, specific_cents(quantity, microcents), 0).astype(np.int64)
+    specific = np.zeros(n, dtype=np.int64)
+    specific[computed] = specific_cents(quantity[computed], microcents[computed])
 
     note = np.full(n, "", dtype=object)
     missing = needs & is_specific & ~has_quantity
