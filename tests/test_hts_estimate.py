@@ -233,3 +233,14 @@ def test_a_column_2_rate_tariffcalc_cannot_hold_is_marked(tariffcalc, write):
         "number of millionths: give the line an mfn_rate",
     )
     assert (second["mfn_source"], second["mfn_duty"], second["mfn_note"]) == ("HTS general", "0.00", None)
+
+
+def test_check_with_an_hts_lists_unknown_codes(tariffcalc, write):
+    basket = write("b.csv", "hts_code,country,value,quantity\n8703.23.02,JP,1,\n9503.00.00,JP,1,a lot\n")
+    run = tariffcalc("check", basket, "--hts", HTS_MINI)
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr.splitlines()[1:] == [
+        f"Error: {basket}:2: hts_code: '8703.23.02' is not in the HTS from hts_mini.csv; nearest: 8703.23.01, 9503.00.00, 9801.00.10",
+        f"Error: {basket}:3: quantity: 'a lot' is not a quantity (expected a number of units such as 120 or 12.5)",
+    ]
+    assert tariffcalc("check", basket).stderr == "OK: 2 line(s), USD 2.00\n"

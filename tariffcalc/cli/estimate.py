@@ -137,14 +137,17 @@ def check(
     input_format: Optional[InputFormatOption] = INPUT_FORMAT,
     encoding: str = ENCODING,
     decimal_comma: bool = DECIMAL_COMMA,
+    hts: Optional[str] = HTS_OPTION,
     debug: bool = DEBUG,
 ) -> None:
     """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
     with errors_to_exit_codes(debug):
         from ..stream import basket_chunks, merge_skipped
+        from .hts import OfficialHts
 
         lines, value, skipped = 0, 0, None
-        for chunk in basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma):
+        chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
+        for chunk in OfficialHts(hts, dt.date.today()).chunks(chunks):
             lines, value = lines + len(chunk), value + int(chunk.value_cents.sum())
             skipped = merge_skipped(skipped, chunk.skipped)
         if skipped and skipped.lines:
