@@ -250,7 +250,7 @@ def case_closed_pipe(tmp_path):
 
 
 def case_ctrl_c(tmp_path):
-    basket = big_basket(tmp_path, 400000)
+    basket = big_basket(tmp_path, 1500000)  # long enough to be still running after the sleep, on a fast machine too
     process = subprocess.Popen(
         [sys.executable, "-m", "tariffcalc", "estimate", str(basket), "--date", "2025-04-17", "--format", "csv"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
