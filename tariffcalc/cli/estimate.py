@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -35,7 +36,9 @@ from .app import (
     say,
 )
 
-BASKET = typer.Argument(..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines or YAML), or - for stdin.")
+BASKET = typer.Argument(
+    ..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines, YAML or Parquet), or - for stdin."
+)
 
 
 @app.command()
@@ -55,31 +58,51 @@ def estimate(
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
     chunk_size: int = typer.Option(
-        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV and JSON Lines baskets)."
+        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
     ),
     debug: bool = DEBUG,
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country.
 
-    CSV and JSON Lines baskets are read and computed in chunks, so memory does
-    not grow with the basket; output reaches stdout (or --output) only once
-    every line has been checked, unless --skip-invalid is given.
+    CSV, JSON Lines and Parquet baskets are read and computed in chunks, so
+    memory does not grow with the basket; output reaches stdout (or --output)
+    only once every line has been checked, unless --skip-invalid is given.
+    A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
     with errors_to_exit_codes(debug):
+        from contextlib import nullcontext
+
         from .. import writers
+        from ..progress import progress_bar
         from ..stream import ChunkedEstimate, basket_chunks
         from ..tables import TableSink
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
-        chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma, chunk_size)
-        run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
+        source_format = input_format.value if input_format else None
+        run = None
 
         def stream_into(sink):
-            for result, first_line in run:
-                sink.write(result, first_line)
+            nonlocal run
+            # No bar while a table or CSV streams to the same terminal (--skip-invalid writes as it goes).
+            quiet = skip_invalid and output is None and sys.stdout.isatty()
+            bar = nullcontext(None) if quiet else progress_bar(f"Reading {basket if basket != '-' else 'stdin'}")
+            with bar as report:
+                chunks = basket_chunks(basket, source_format, codec(encoding), decimal_comma, chunk_size, report)
+                run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
+                for result, first_line in run:
+                    sink.write(result, first_line)
             sink.finish(run.summary, run.skipped)
             return sink
+
+        def parquet_output(path):
+            from ..parquet import ParquetSink
+
+            sink = ParquetSink(path)
+            try:
+                stream_into(sink)
+            finally:
+                sink.close()
 
         def csv_output(stream, safe):
             return stream_into(writers.CsvSink(stream, safe)).changed
@@ -91,6 +114,7 @@ def estimate(
             csv=csv_writer(csv_output, excel_safe),
             json=lambda stream: stream_into(writers.JsonSink(stream, loaded, day)),
             jsonl=lambda stream: stream_into(writers.JsonlSink(stream)),
+            parquet=parquet_output,
             hold=not skip_invalid,
         )
         for warning in run.summary.warnings:
