@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -41,6 +42,11 @@ BASKET = typer.Argument(
 )
 
 
+class Engine(str, Enum):
+    pandas = "pandas"
+    dask = "dask"
+
+
 @app.command()
 def estimate(
     basket: str = BASKET,
@@ -59,6 +65,12 @@ def estimate(
     skip_invalid: bool = SKIP_INVALID,
     chunk_size: int = typer.Option(
         DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
+    ),
+    engine: Engine = typer.Option(
+        Engine.pandas,
+        "--engine",
+        help="pandas: one process, chunk by chunk; dask: the chunks as Dask partitions, computed in parallel "
+        "(BASKET: CSV, Parquet, or a folder of Parquet files; needs tariffcalc[dask]).",
     ),
     debug: bool = DEBUG,
 ) -> None:
@@ -80,6 +92,10 @@ def estimate(
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
         source_format = input_format.value if input_format else None
+        if engine is Engine.dask:
+            from ..dask_run import require_dask
+
+            require_dask()
         run = None
 
         def stream_into(sink):
@@ -88,8 +104,15 @@ def estimate(
             quiet = skip_invalid and output is None and sys.stdout.isatty()
             bar = nullcontext(None) if quiet else progress_bar(f"Reading {basket if basket != '-' else 'stdin'}")
             with bar as report:
-                chunks = basket_chunks(basket, source_format, codec(encoding), decimal_comma, chunk_size, report)
-                run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
+                if engine is Engine.dask:
+                    from ..dask_run import DaskEstimate
+
+                    run = DaskEstimate(
+                        basket, source_format, codec(encoding), decimal_comma, chunk_size, loaded, day, skip_invalid, report
+                    )
+                else:
+                    chunks = basket_chunks(basket, source_format, codec(encoding), decimal_comma, chunk_size, report)
+                    run = ChunkedEstimate(chunks, loaded, day, skip_invalid)
                 for result, first_line in run:
                     sink.write(result, first_line)
             sink.finish(run.summary, run.skipped)
