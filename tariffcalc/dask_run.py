@@ -18,10 +18,11 @@ for messages:
 ``dask.dataframe.from_map`` reads each partition as text and
 ``map_partitions`` applies :func:`compute_partition`, which normalises it and
 calls :func:`tariffcalc.stream.compute_chunk`, the very function of the
-single-process run.  The results are brought back in partition order, a few
-at a time (bounded memory), and written and added up exactly as the
-single-process run does: the output is the same, byte for byte.  Dask's own
-configured scheduler is used (threads by default, for dataframes).
+single-process run.  The results are brought back in partition order, a
+batch at a time (bounded memory; the next batch is computed while one is
+written), and written and added up exactly as the single-process run
+does: the output is the same, byte for byte.  Dask's own configured
+scheduler is used (threads by default, for dataframes).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import datetime as dt
 import io
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +94,15 @@ def _record_ends(path: Path, start: int) -> Iterator[int]:
 
 
 def _csv_plan(path: Path, name: str, encoding: str, chunk_size: int) -> tuple[list[Part], pd.DataFrame, str]:
+    plain, marks = "a".encode(encoding), 'a\n"'.encode(encoding)
+    if marks[len(plain) :] != b'\n"':
+        raise InputError(
+            Problem(
+                "--encoding",
+                f"--engine dask reads CSV in encodings where a newline is one byte (UTF-8, cp1252, Latin-1...), "
+                f"not {encoding!r}; use --engine pandas",
+            )
+        )
     delimiter = csv_layout(path, name, encoding)
     with open(path, encoding=encoding, newline="") as handle:
         columns = pd.read_csv(handle, sep=delimiter, dtype=object, nrows=0, keep_default_na=False).columns
@@ -245,22 +256,37 @@ class DaskEstimate(ChunkedEstimate):
                         meta=pd.DataFrame({"chunk": pd.Series(dtype=object)}),
                         enforce_metadata=False,
                     )
-                    pieces = results.to_delayed()
-                    batch = max(2, os.cpu_count() or 1)
-                    total, done = sum(p.weight for p in parts), 0
-                    for begin in range(0, len(pieces), batch):
-                        frames = dask.compute(*pieces[begin : begin + batch])
-                        for part, frame in zip(parts[begin : begin + batch], frames):
-                            done += part.weight
-                            if self.progress is not None:
-                                self.progress(done, total)
-                            yield frame["chunk"].iloc[0]
+                    yield from self._in_order(results.to_delayed(), parts)
             except UnicodeDecodeError:
                 raise not_text(name, self.encoding, *first_undecodable(path, self.encoding)) from None
             except LookupError:
                 raise InputError(Problem("--encoding", f"{self.encoding!r} is not a text encoding Python knows")) from None
             except pd.errors.ParserError as exc:
                 raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+
+
+    def _in_order(self, pieces: list, parts: list[Part]) -> Iterator[tuple[Estimate, Summary, Skipped | None]]:
+        """The partitions' results in order, a batch (one partition per core) at a time.
+
+        The next batch is computed while this one is written, so that the
+        workers do not wait for the writer; at most two batches are held.
+        """
+        import dask
+
+        batch = max(2, os.cpu_count() or 1)
+        total, done = sum(p.weight for p in parts), 0
+        starts = list(range(0, len(pieces), batch))
+        with ThreadPoolExecutor(1, thread_name_prefix="tariffcalc-dask") as pool:
+            pending = pool.submit(dask.compute, *pieces[: batch])
+            for i, begin in enumerate(starts):
+                frames = pending.result()
+                if i + 1 < len(starts):
+                    pending = pool.submit(dask.compute, *pieces[starts[i + 1] : starts[i + 1] + batch])
+                for part, frame in zip(parts[begin : begin + batch], frames):
+                    done += part.weight
+                    if self.progress is not None:
+                        self.progress(done, total)
+                    yield frame["chunk"].iloc[0]
 
 
 class _local:

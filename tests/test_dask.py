@@ -195,3 +195,26 @@ def test_the_progress_bar_follows_the_partitions(tariffcalc, write, monkeypatch)
     assert (result.exit_code, result.stderr) == (0, "")
     assert f"Reading {EXAMPLE}" in screen.getvalue()
     assert "100%" in screen.getvalue()
+
+
+def test_an_encoding_with_wide_newlines_is_for_the_pandas_engine(tariffcalc, tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_bytes(EXAMPLE.read_text().encode("utf-16"))
+    assert tariffcalc("estimate", path, *DAY, "--encoding", "utf-16", "--format", "csv").exit_code == 0
+    result = tariffcalc("estimate", path, *DAY, "--encoding", "utf-16", "--engine", "dask")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: --encoding: --engine dask reads CSV in encodings where a newline is one byte (UTF-8, cp1252, "
+        "Latin-1...), not 'utf-16'; use --engine pandas\n"
+    )
+
+
+def test_cp1252_and_a_byte_order_mark(tariffcalc, tmp_path):
+    text = EXAMPLE.read_text().replace("Model kits and toys", "Modèle réduit — jouets")
+    for encoding, data in (("cp1252", text.encode("cp1252")), ("utf-8", b"\xef\xbb\xbf" + text.encode())):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(data)
+        args = ("estimate", path, *DAY, "--encoding", encoding, "--format", "csv", "--chunk-size", "3")
+        single, spread = tariffcalc(*args), tariffcalc(*args, "--engine", "dask")
+        assert (spread.exit_code, spread.stdout) == (0, single.stdout)
+        assert "Modèle réduit — jouets" in spread.stdout
