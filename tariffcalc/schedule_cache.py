@@ -4,10 +4,12 @@ Parsing and validating the shipped schedule costs tens of milliseconds on
 every run; unpickling it costs about one.  Each schedule file has one cache
 entry, named after its resolved path, which records what it was made from::
 
-    (tariffcalc version, file size, mtime_ns, sha256 of the file)
+    (tariffcalc version, tariffcalc's code, file size, mtime_ns, sha256 of the file)
 
-An entry is used only when all four still match the file, so editing the
-file (or upgrading tariffcalc) invalidates it.  A cache that cannot be read
+An entry is used only when all of these still match, so editing the file,
+upgrading tariffcalc, or editing tariffcalc's own modules (in a development
+checkout, where the version does not change) invalidates it: an old pickle
+is never taken for a schedule of a model that has since changed.  A cache that cannot be read
 (corrupt, truncated, from another Python, unreadable folder) is ignored and
 rewritten; one that cannot be written is skipped.  The cache never makes a
 run fail.
@@ -29,6 +31,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -57,8 +60,22 @@ def entry_path(folder: Path, path: Path) -> Path:
     return folder / f"schedule-{hashlib.sha256(str(path).encode()).hexdigest()[:32]}.pickle"
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The name, size and mtime of each of tariffcalc's modules, hashed: changes when the code does."""
+    package = Path(__file__).resolve().parent
+    stamps = []
+    for module in sorted(package.rglob("*.py")):
+        try:
+            stat = module.stat()
+        except OSError:
+            continue
+        stamps.append(f"{module.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
+
+
 def _key(path: Path, data: bytes, size: int, mtime_ns: int) -> tuple:
-    return (_FORMAT, __version__, str(path), size, mtime_ns, hashlib.sha256(data).hexdigest())
+    return (_FORMAT, __version__, code_fingerprint(), str(path), size, mtime_ns, hashlib.sha256(data).hexdigest())
 
 
 def cached(path: Path, size: int, mtime_ns: int, build: Callable[[], T]) -> T:

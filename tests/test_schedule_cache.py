@@ -129,3 +129,30 @@ def test_the_command_line_gives_the_same_output_cold_and_warm(cache, tariffcalc)
     warm = tariffcalc(*args)
     assert cold.exit_code == warm.exit_code == 0
     assert (warm.stdout, warm.stderr) == (cold.stdout, cold.stderr)
+
+
+def test_a_change_to_tariffcalc_itself_invalidates_the_cache(cache, schedule_file, monkeypatch):
+    load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    (entry,) = cache.glob("*.pickle")
+    before = entry.read_bytes()
+    monkeypatch.setattr(schedule_cache, "code_fingerprint", lambda: "the code has changed")
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
+    assert entry.read_bytes() != before
+    stored_key, _ = pickle.loads(entry.read_bytes())
+    assert "the code has changed" in stored_key
+
+
+def test_the_code_fingerprint_follows_the_modules():
+    schedule_cache.code_fingerprint.cache_clear()
+    first = schedule_cache.code_fingerprint()
+    assert first == schedule_cache.code_fingerprint()
+    module = ROOT / "tariffcalc" / "defaults.py"
+    stat = module.stat()
+    try:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        schedule_cache.code_fingerprint.cache_clear()
+        assert schedule_cache.code_fingerprint() != first
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        schedule_cache.code_fingerprint.cache_clear()
