@@ -83,7 +83,10 @@ def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int):
             source_lines = np.arange(row + 2, row + 2 + len(frame))
             row += len(frame)
             if len(frame.columns):
-                blank = (frame == "").all(axis=1).to_numpy()
+                # A blank line has an empty first cell: only those lines need checking whole.
+                blank = frame.iloc[:, 0].to_numpy(dtype=object) == ""
+                if blank.any():
+                    blank[blank] = (frame.loc[blank] == "").all(axis=1).to_numpy()
                 if blank.any():
                     frame = frame.loc[~blank].reset_index(drop=True)
                     source_lines = source_lines[~blank]
