@@ -98,7 +98,10 @@ def csv_chunk_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, 
     frame = frame.fillna("")
     source_lines = np.arange(first_row + 2, first_row + 2 + len(frame))
     if len(frame.columns):
-        blank = (frame == "").all(axis=1).to_numpy()
+        # A blank line has an empty first cell: only those lines need checking whole.
+        blank = frame.iloc[:, 0].to_numpy(dtype=object) == ""
+        if blank.any():
+            blank[blank] = (frame.loc[blank] == "").all(axis=1).to_numpy()
         if blank.any():
             frame = frame.loc[~blank].reset_index(drop=True)
             source_lines = source_lines[~blank]
@@ -244,3 +247,25 @@ class ChunkedEstimate:
             raise InputError(self.skipped.problems)
         if not self.skip_invalid:
             self.skipped = None
+
+
+class CheckedChunks:
+    """A basket's chunks, counting the lines and remembering those left out as invalid.
+
+    Once the chunks are exhausted, InputError lists every problem unless
+    ``skip_invalid``: so a command computes on, finds all problems, and the
+    caller must not publish anything before the end.
+    """
+
+    def __init__(self, chunks: Iterator[Basket], skip_invalid: bool):
+        self.chunks, self.skip_invalid = chunks, skip_invalid
+        self.lines = 0
+        self.skipped: Skipped | None = None
+
+    def __iter__(self) -> Iterator[Basket]:
+        for basket in self.chunks:
+            self.skipped = merge_skipped(self.skipped, basket.skipped)
+            self.lines += len(basket)
+            yield basket
+        if self.skipped and self.skipped.lines and not self.skip_invalid:
+            raise InputError(self.skipped.problems)

@@ -219,8 +219,13 @@ def test_writing_parquet_without_pyarrow(tariffcalc, tmp_path, no_pyarrow):
     assert not target.exists()
 
 
-def test_compare_does_not_read_parquet(tariffcalc, tmp_path):
-    basket = write_text_parquet(tmp_path / "b.parquet", example_rows())
-    result = tariffcalc("compare", basket, "--date", "2025-04-01", "--date", "2025-04-17")
-    assert result.exit_code == 2
-    assert result.stderr == f"Error: {basket}: Parquet baskets are read only by `tariffcalc estimate` and `tariffcalc check`\n"
+@pytest.mark.parametrize(
+    "command", [("compare", "--date", "2025-04-01", "--date", "2025-04-17"), ("timeline", "--from", "2025-03-01", "--to", "2025-05-01")]
+)
+def test_compare_and_timeline_read_parquet_too(tariffcalc, tmp_path, command):
+    basket = write_text_parquet(tmp_path / "b.parquet", example_rows(), row_group_size=5)
+    name, *options = command
+    from_csv = tariffcalc(name, EXAMPLE, *options, "--format", "csv")
+    from_parquet = tariffcalc(name, basket, *options, "--format", "csv")
+    assert from_csv.exit_code == from_parquet.exit_code == 0, from_parquet
+    assert from_parquet.stdout == from_csv.stdout

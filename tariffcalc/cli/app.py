@@ -278,17 +278,6 @@ def report_skipped(name: str, computed: int, skipped) -> None:
     )
 
 
-def read_basket_option(basket: str, input_format, encoding: str, decimal_comma: bool, skip_invalid: bool):
-    """Read the BASKET argument whole; report any lines left out (``--skip-invalid``) on stderr."""
-    from ..basket import read_basket
-
-    if (input_format and input_format.value == "parquet") or (basket != "-" and Path(basket).suffix.lower() in (".parquet", ".pq")):
-        raise InputError(Problem(basket, "Parquet baskets are read only by `tariffcalc estimate` and `tariffcalc check`"))
-    items = read_basket(basket, input_format.value if input_format else None, codec(encoding), skip_invalid, decimal_comma)
-    report_skipped(items.name, len(items), items.skipped)
-    return items
-
-
 def exit_for(items) -> None:
     """Exit with PARTIAL when invalid lines were left out (``items``: a Basket, or anything with ``skipped``)."""
     if items.skipped and items.skipped.lines:
