@@ -14,7 +14,10 @@ Reading
       out without an exponent: 30000.1 → ``30000.1``, never
       ``30000.099999999998544808477163314819336``; the value is then rounded
       to the cent like any other (with the usual warning beyond two decimals);
-    - booleans as ``true``/``false``, dates as ``YYYY-MM-DD``, nulls as empty.
+    - booleans as ``true``/``false``, dates as ``YYYY-MM-DD``, nulls as empty;
+    - lists and structs as JSON (carried through, never needed by the engine).
+
+    A column name that appears twice is refused, as in a CSV header.
 
     Each distinct value of a column is converted once (through Arrow's
     dictionary encoding), so there is no Python loop per line.  Lines are
@@ -32,6 +35,7 @@ Writing
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -114,7 +118,10 @@ def _column_text(pa, array) -> np.ndarray:
     convert = _converter(pa, array.type)
     if pa.types.is_null(array.type) or len(array) == 0:
         return np.full(len(array), "", dtype=object)
-    encoded = pa.compute.dictionary_encode(array)
+    try:
+        encoded = pa.compute.dictionary_encode(array)
+    except pa.ArrowNotImplementedError:  # lists, structs, maps: rare in a basket, and shown as JSON
+        return np.array(["" if v is None else json.dumps(v, default=str) for v in array.to_pylist()], dtype=object)
     distinct = [convert(v) if v is not None else "" for v in encoded.dictionary.to_pylist()] + [""]
     indices = encoded.indices.fill_null(len(distinct) - 1).to_numpy(zero_copy_only=False)
     return np.asarray(distinct, dtype=object)[indices]
@@ -123,6 +130,10 @@ def _column_text(pa, array) -> np.ndarray:
 def text_frame(table, name: str) -> pd.DataFrame:
     """A pyarrow Table or RecordBatch as a DataFrame of exact text, columns in file order."""
     pa = require_pyarrow()
+    names = [str(n) for n in table.schema.names]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise InputError([Problem(name, f"column {n!r} appears {names.count(n)} times; keep one") for n in repeated])
     for field in table.schema:
         if str(field.name).strip().lower() == "hts_code" and not (
             pa.types.is_string(field.type) or pa.types.is_large_string(field.type) or pa.types.is_dictionary(field.type)

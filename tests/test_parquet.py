@@ -229,3 +229,21 @@ def test_compare_and_timeline_read_parquet_too(tariffcalc, tmp_path, command):
     from_parquet = tariffcalc(name, basket, *options, "--format", "csv")
     assert from_csv.exit_code == from_parquet.exit_code == 0, from_parquet
     assert from_parquet.stdout == from_csv.stdout
+
+
+def test_a_repeated_column_is_refused(tariffcalc, tmp_path):
+    path = tmp_path / "twice.parquet"
+    table = pa.Table.from_arrays([pa.array(["8703.23.01"]), pa.array(["JP"]), pa.array(["1"]), pa.array(["2"])], names=["hts_code", "country", "value", "value"])
+    pq.write_table(table, path)
+    result = tariffcalc("estimate", path, *DAY)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: {path}: column 'value' appears 2 times; keep one\n"
+
+
+def test_nested_columns_are_carried_as_json(tariffcalc, tmp_path):
+    path = tmp_path / "nested.parquet"
+    table = pa.table({"hts_code": ["8703.23.01"], "country": ["JP"], "value": ["30000"], "tags": pa.array([{"po": "A-1", "n": 2}])})
+    pq.write_table(table, path)
+    result = tariffcalc("estimate", path, *DAY, "--format", "csv")
+    assert result.exit_code == 0, result
+    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["tags"] == '{"po": "A-1", "n": 2}'
