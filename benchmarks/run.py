@@ -98,12 +98,33 @@ def machine() -> dict:
             "tariffcalc": version, "commit": commit or "unknown"}  # fmt: skip
 
 
+def time_parquet(tc: list[str], basket: Path, out: Path, repeat: int, workdir: Path) -> dict | None:
+    """tariffcalc on the same basket written as Parquet (strings, as read from the CSV); None if that fails."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = basket.with_suffix(".parquet")
+    frame = pd.read_csv(basket, dtype=str, keep_default_na=False)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet, row_group_size=200_000)
+    del frame
+    try:
+        timing = best_of([*tc, "estimate", str(parquet), "--date", DATE, "--format", "csv", "--output", str(out)],
+                         repeat, workdir)  # fmt: skip
+    except RuntimeError as exc:
+        print(f"tariffcalc failed on the Parquet basket: {exc}", file=sys.stderr)
+        return None
+    timing["bytes"] = parquet.stat().st_size
+    parquet.unlink()
+    return timing
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=None, help="runs per measurement, best kept (default 3, 1 from 10M lines)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="PATH", help="also write the raw numbers here")
+    parser.add_argument("--parquet", action="store_true", help="also time the same basket as Parquet (needs pyarrow)")
     args = parser.parse_args()
 
     tc = tariffcalc_cmd()
@@ -129,6 +150,8 @@ def main() -> None:
             baseline = best_of([sys.executable, "-c", BASELINE, str(basket), str(out)], repeat, workdir)
             results.append({"lines": n, "bytes": basket.stat().st_size, "repeat": repeat,
                             "tariffcalc": tariff, "pandas": baseline})  # fmt: skip
+            if args.parquet:
+                results[-1]["parquet"] = time_parquet(tc, basket, out, repeat, workdir)
             basket.unlink()
             out.unlink(missing_ok=True)
 
@@ -145,6 +168,14 @@ def main() -> None:
             continue
         print(f"| {r['lines']:,} | {t['seconds']:.2f} | {p['seconds']:.2f} | {t['seconds'] / p['seconds']:.2f} "
               f"| {t['peak_mb']:.0f} | {p['peak_mb']:.0f} | {r['lines'] / t['seconds']:,.0f} |")  # fmt: skip
+    if args.parquet:
+        print("\nThe same baskets as Parquet (all columns strings, row groups of 200,000), output CSV:\n")
+        print("| lines | CSV in s | Parquet in s | Parquet file MB | Parquet in peak MB |")
+        print("|---:|---:|---:|---:|---:|")
+        for r in results:
+            t, q = r["tariffcalc"], r.get("parquet")
+            if t and q:
+                print(f"| {r['lines']:,} | {t['seconds']:.2f} | {q['seconds']:.2f} | {q['bytes'] / 1e6:.1f} | {q['peak_mb']:.0f} |")
     if args.json:
         data = {"machine": info, "date": DATE, "version_seconds": version, "results": results}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")

@@ -383,14 +383,17 @@ def normalise(
     country_text = columns["country"].values.str.strip()
     country = countries.resolve_column(country_text)
     unknown = (country == "").to_numpy(dtype=bool)
-    report("country", unknown, country_text.map(_country_reason).where(unknown, ""))
+    report("country", unknown, _reasons(country_text, unknown, _country_reason))
 
     value_text = columns["value"].values
     cents, valid_value, rounded = parse_amounts(from_decimal_comma(value_text) if decimal_comma else value_text)
-    stripped = value_text.str.strip()
-    empty_value = (stripped == "").to_numpy(dtype=bool)
+    # Only the values that did not parse need a reason, and most baskets have none.
+    suspect = np.flatnonzero(~valid_value)
+    stripped = value_text.iloc[suspect].astype(object).fillna("").str.strip()
+    empty_value, negative, comma_decimal = (np.zeros(len(value_text), dtype=bool) for _ in range(3))
+    empty_value[suspect] = (stripped == "").to_numpy(dtype=bool)
+    negative[suspect] = stripped.str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
     report("value", empty_value, "is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
-    negative = stripped.str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
     report("value", negative & ~empty_value, "is negative (expected a customs value of 0 or more)")
     not_amount = ~valid_value & ~empty_value & ~negative
     if decimal_comma:
@@ -400,15 +403,19 @@ def normalise(
             "is not an amount in USD written with a decimal comma (expected a number such as 30000 or 30 000,00)",
         )
     else:
-        comma_decimal = stripped.str.fullmatch(r"\$?\d{1,3}([ .\u00a0\u202f]\d{3})*,\d{1,2}|\$?\d+,\d{1,2}").fillna(False)
+        comma_decimal[suspect] = (
+            stripped.str.fullmatch(r"\$?\d{1,3}([ .\u00a0\u202f]\d{3})*,\d{1,2}|\$?\d+,\d{1,2}")
+            .fillna(False)
+            .to_numpy(dtype=bool)
+        )
         report(
             "value",
-            not_amount & comma_decimal.to_numpy(dtype=bool),
+            not_amount & comma_decimal,
             "looks like an amount with a decimal comma (use --decimal-comma if the file writes decimals that way)",
         )
         report(
             "value",
-            not_amount & ~comma_decimal.to_numpy(dtype=bool),
+            not_amount & ~comma_decimal,
             "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
         )
 
@@ -461,6 +468,13 @@ def normalise(
         headers=headers,
         skipped=skipped,
     )
+
+
+def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
+    """``reason_of(value)`` for the bad values only, empty for the rest."""
+    reasons = pd.Series("", index=values.index, dtype=object)
+    reasons[bad] = values[bad].map(reason_of)
+    return reasons
 
 
 def from_decimal_comma(values: pd.Series) -> pd.Series:

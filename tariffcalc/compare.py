@@ -1,7 +1,7 @@
 """Comparing policy states: the same basket under different scenarios and/or dates.
 
 A *state* is a schedule (with its scenarios applied) and a date.  Every line
-is computed in every state (lines' own ``entry_date`` is ignored: the state's
+is computed in every state (a large basket chunk by chunk) (lines' own ``entry_date`` is ignored: the state's
 date is the point), and each state after the first is compared with the
 first: the change in duty (USD) and in effective rate (percentage points).
 """
@@ -9,15 +9,16 @@ first: the change in duty (USD) and in effective rate (percentage points).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .basket import Basket
-from .engine import estimate
+from .engine import CompiledSchedule, estimate
 from .money import RATE_SCALE, cents_to_str, format_cents, format_rate
-from .result import Estimate
+from .result import Estimate, Summary, Totals
 from .schedule import Schedule
 
 
@@ -54,6 +55,34 @@ def compare(basket: Basket, states: list[State]) -> Comparison:
     return Comparison(basket, states, [estimate(basket, s.schedule, s.date, use_entry_dates=False) for s in states])
 
 
+class ChunkedComparison:
+    """Compares a basket chunk by chunk; iterating yields ``(comparison of the chunk, number of its first line)``.
+
+    Afterwards ``summaries`` holds the whole basket's totals in each state, so
+    memory does not grow with the basket.
+    """
+
+    def __init__(self, chunks: Iterable[Basket], states: list[State]):
+        self.chunks, self.states = chunks, states
+        self.summaries = [Summary(s.schedule, s.date) for s in states]
+        self.compiled = [CompiledSchedule.of(s.schedule) for s in states]
+
+    def __iter__(self) -> Iterator[tuple[Comparison, int]]:
+        first_line = 1
+        for basket in self.chunks:
+            results = [
+                estimate(basket, compiled, state.date, use_entry_dates=False)
+                for compiled, state in zip(self.compiled, self.states)
+            ]
+            for summary, result in zip(self.summaries, results):
+                summary.add(result.summary())
+            yield Comparison(basket, self.states, results), first_line
+            first_line += len(basket)
+
+    def totals(self) -> list[Totals]:
+        return [summary.totals() for summary in self.summaries]
+
+
 def signed_cents(values: np.ndarray) -> pd.Series:
     """Signed cents as ``"-12.50"`` / ``"12.50"``."""
     values = np.asarray(values, dtype=np.int64)
@@ -78,14 +107,10 @@ def points_column(micro: np.ndarray) -> pd.Series:
     return pd.Series(texts[codes], dtype=object)
 
 
-def total_points(comparison: Comparison) -> list[str | None]:
+def total_points(totals: list[Totals]) -> list[str | None]:
     """The change in the basket's effective rate, per state after the first."""
-    base = comparison.results[0].totals().effective_rate
-    out = []
-    for result in comparison.results[1:]:
-        rate = result.totals().effective_rate
-        out.append(points(rate - base) if rate >= 0 and base >= 0 else None)
-    return out
+    base = totals[0].effective_rate
+    return [points(t.effective_rate - base) if t.effective_rate >= 0 and base >= 0 else None for t in totals[1:]]
 
 
-__all__ = ["Comparison", "State", "compare", "points", "RATE_SCALE"]
+__all__ = ["ChunkedComparison", "Comparison", "State", "compare", "points", "RATE_SCALE"]

@@ -1,5 +1,6 @@
 """Output of ``compare``: CSV, JSON and Rich tables.
 
+Every writer takes a :class:`ChunkedComparison` and writes as the chunks come.
 JSON shape (documented in the README, kept stable)::
 
     {"basket": "...", "states": [{"label", "scenarios", "date", "schedule"}],
@@ -21,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .compare import (
+    ChunkedComparison,
     Comparison,
     points_column,
     signed_cents,
@@ -45,18 +47,27 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
     return pd.concat([original, pd.DataFrame(columns)], axis=1)
 
 
-def write_csv(comparison: Comparison, out: TextIO, excel_safe: bool = False) -> int:
-    from .writers import write_frame_csv
+def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> int:
+    """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised."""
+    from .writers import neutralise_formulas
 
-    return write_frame_csv(csv_frame(comparison), out, excel_safe)
+    changed = 0
+    for comparison, first_line in run:
+        frame = csv_frame(comparison)
+        if excel_safe:
+            frame, more = neutralise_formulas(frame)
+            changed += more
+        frame.to_csv(out, index=False, header=first_line == 1, lineterminator="\n")
+    return changed
 
 
-def document(comparison: Comparison) -> dict:
+def line_records(comparison: Comparison, first_line: int) -> list[dict]:
+    """One JSON object per line of the chunk, numbered from ``first_line``."""
     first = comparison.results[0]
     labels = [s.label for s in comparison.states]
     codes = first.hts_dotted()
-    lines = []
     duty_changes, point_changes = comparison.duty_changes(), comparison.point_changes()
+    point_texts = [points_column(change) for change in point_changes]
     measure_lists = [
         [
             [
@@ -68,71 +79,84 @@ def document(comparison: Comparison) -> dict:
         ]
         for r in comparison.results
     ]
-    for i in range(len(first)):
-        lines.append(
-            {
-                "line": i + 1,
-                "hts_code": codes.iloc[i],
-                "country": first.basket.country.iloc[i],
-                "value": cents_to_str(int(first.value[i])),
-                "states": [
-                    {
-                        "label": label,
-                        "measures": measure_lists[k][i],
-                        "total_duty": cents_to_str(int(r.total_duty[i])),
-                        "effective_rate": format_rate(int(r.effective_rate[i])) if r.effective_rate[i] >= 0 else None,
-                    }
-                    for k, (label, r) in enumerate(zip(labels, comparison.results))
-                ],
-                "changes": [
-                    {
-                        "state": label,
-                        "versus": labels[0],
-                        "duty": signed_cents_str(int(duty_changes[k][i])),
-                        "rate_points": points_column(point_changes[k][i : i + 1]).iloc[0],
-                    }
-                    for k, label in enumerate(labels[1:])
-                ],
-            }
-        )
-    totals = [r.totals() for r in comparison.results]
-    return {
-        "basket": comparison.basket.name,
-        "states": [
-            {"label": s.label, "scenarios": list(s.scenarios), "date": s.date.isoformat(), "schedule": s.schedule.id}
-            for s in comparison.states
-        ],
-        "lines": lines,
-        "totals": {
-            "value": cents_to_str(totals[0].value),
+    return [
+        {
+            "line": first_line + i,
+            "hts_code": codes.iloc[i],
+            "country": first.basket.country.iloc[i],
+            "value": cents_to_str(int(first.value[i])),
             "states": [
                 {
                     "label": label,
-                    "total_duty": cents_to_str(t.total_duty),
-                    "effective_rate": format_rate(t.effective_rate) if t.effective_rate >= 0 else None,
+                    "measures": measure_lists[k][i],
+                    "total_duty": cents_to_str(int(r.total_duty[i])),
+                    "effective_rate": format_rate(int(r.effective_rate[i])) if r.effective_rate[i] >= 0 else None,
                 }
-                for label, t in zip(labels, totals)
+                for k, (label, r) in enumerate(zip(labels, comparison.results))
             ],
             "changes": [
                 {
                     "state": label,
                     "versus": labels[0],
-                    "duty": signed_cents_str(t.total_duty - totals[0].total_duty),
-                    "rate_points": pts,
+                    "duty": signed_cents_str(int(duty_changes[k][i])),
+                    "rate_points": point_texts[k].iloc[i],
                 }
-                for label, t, pts in zip(labels[1:], totals[1:], total_points(comparison))
+                for k, label in enumerate(labels[1:])
             ],
-        },
+        }
+        for i in range(len(first))
+    ]
+
+
+def totals_record(run: ChunkedComparison) -> dict:
+    labels = [s.label for s in run.states]
+    totals = run.totals()
+    return {
+        "value": cents_to_str(totals[0].value),
+        "states": [
+            {
+                "label": label,
+                "total_duty": cents_to_str(t.total_duty),
+                "effective_rate": format_rate(t.effective_rate) if t.effective_rate >= 0 else None,
+            }
+            for label, t in zip(labels, totals)
+        ],
+        "changes": [
+            {
+                "state": label,
+                "versus": labels[0],
+                "duty": signed_cents_str(t.total_duty - totals[0].total_duty),
+                "rate_points": pts,
+            }
+            for label, t, pts in zip(labels[1:], totals[1:], total_points(totals))
+        ],
     }
 
 
-def write_json(comparison: Comparison, out: TextIO) -> None:
-    out.write(json.dumps(document(comparison), indent=2, ensure_ascii=False) + "\n")
+def write_json(run: ChunkedComparison, out: TextIO) -> None:
+    """The document above, written as the chunks come: its lines one per row, then the totals."""
+    started = False
+    for comparison, first_line in run:
+        if first_line == 1:
+            head = {
+                "basket": comparison.basket.name,
+                "states": [
+                    {"label": s.label, "scenarios": list(s.scenarios), "date": s.date.isoformat(), "schedule": s.schedule.id}
+                    for s in run.states
+                ],
+            }
+            out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "lines": [')
+        for record in line_records(comparison, first_line):
+            out.write((",\n    " if started else "\n    ") + json.dumps(record, ensure_ascii=False))
+            started = True
+    tail = json.dumps({"totals": totals_record(run)}, indent=2, ensure_ascii=False)[2:]
+    out.write(("\n  " if started else "") + "],\n" + tail + "\n")
 
 
-def write_jsonl(comparison: Comparison, out: TextIO) -> None:
-    for line in document(comparison)["lines"]:
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+def write_jsonl(run: ChunkedComparison, out: TextIO) -> None:
+    for comparison, first_line in run:
+        for record in line_records(comparison, first_line):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _signed_money(cents: int) -> Text:
@@ -146,9 +170,8 @@ def _signed_points(value: str | None) -> str:
     return ("" if value.startswith("-") or value == "0" else "+") + value + " pp"
 
 
-def render(comparison: Comparison, limit: int = 200) -> Group:
-    labels = [s.label for s in comparison.states]
-    first = comparison.results[0]
+def render(run: ChunkedComparison, limit: int = 200) -> Group:
+    labels = [s.label for s in run.states]
     table = Table(title="Lines", title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
     table.add_column("HTS", no_wrap=True)
@@ -158,25 +181,32 @@ def render(comparison: Comparison, limit: int = 200) -> Group:
         table.add_column(f"{label}\nduty · rate", justify="right")
     for label in labels[1:]:
         table.add_column(f"change\n{label}", justify="right")
-    codes = first.hts_dotted()
-    duty_changes, point_changes = comparison.duty_changes(), comparison.point_changes()
-    for i in range(min(len(first), limit)):
-        row = [str(i + 1), codes.iloc[i], first.basket.country.iloc[i], money(int(first.value[i]))]
-        row += [f"{money(int(r.total_duty[i]))}\n{percent(int(r.effective_rate[i]))}" for r in comparison.results]
-        for k in range(len(labels) - 1):
-            change = _signed_money(int(duty_changes[k][i]))
-            change.append("\n" + _signed_points(points_column(point_changes[k][i : i + 1]).iloc[0]))
-            row.append(change)
-        table.add_row(*row)
+    lines = 0
+    for comparison, first_line in run:
+        lines += len(comparison.basket)
+        shown = max(0, min(len(comparison.basket), limit - first_line + 1))
+        if not shown:
+            continue
+        first = comparison.results[0]
+        codes = first.hts_dotted()
+        duty_changes, point_changes = comparison.duty_changes(), comparison.point_changes()
+        for i in range(shown):
+            row = [str(first_line + i), codes.iloc[i], first.basket.country.iloc[i], money(int(first.value[i]))]
+            row += [f"{money(int(r.total_duty[i]))}\n{percent(int(r.effective_rate[i]))}" for r in comparison.results]
+            for k in range(len(labels) - 1):
+                change = _signed_money(int(duty_changes[k][i]))
+                change.append("\n" + _signed_points(points_column(point_changes[k][i : i + 1]).iloc[0]))
+                row.append(change)
+            table.add_row(*row)
     parts: list = [table]
-    if len(first) > limit:
-        parts.append(Text(f"... {len(first) - limit:,} more lines not shown here (the totals include them)", style="italic"))
-    totals = [r.totals() for r in comparison.results]
+    if lines > limit:
+        parts.append(Text(f"... {lines - limit:,} more lines not shown here (the totals include them)", style="italic"))
+    totals = run.totals()
     summary = Table(title="Totals", title_justify="left", header_style="bold")
     for name in ("State", "Date", "Total duty (USD)", "Effective rate", "Change (USD)", "Change (pp)"):
         summary.add_column(name, justify="left" if name in ("State", "Date") else "right")
-    changes = [None, *total_points(comparison)]
-    for k, (state, t) in enumerate(zip(comparison.states, totals)):
+    changes = [None, *total_points(totals)]
+    for k, (state, t) in enumerate(zip(run.states, totals)):
         summary.add_row(
             state.label,
             state.date.isoformat(),
@@ -189,7 +219,5 @@ def render(comparison: Comparison, limit: int = 200) -> Group:
     return Group(*parts)
 
 
-def write_table(comparison: Comparison, console: Console) -> None:
-    console.print(render(comparison))
-
-
+def write_table(run: ChunkedComparison, console: Console) -> None:
+    console.print(render(run))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import graphlib
+import math
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -167,6 +168,16 @@ class CompiledSchedule:
     epochs: tuple[StackingEpoch, ...]
     #: Measure id → index into ``measures``.
     index: dict[str, int]
+    #: Every day on which some measure, rate, pause, exemption or stacking rule starts or stops
+    #: applying (sorted).  Between two such days, every date gives the same result.
+    turning_days: np.ndarray
+    #: Whether some rate is "inclusive of MFN", so that the MFN rate changes the additional duty.
+    uses_mfn: bool
+
+    def representative_days(self, days: np.ndarray) -> np.ndarray:
+        """Each day replaced by the first day of its stretch between turning days (same result, fewer keys)."""
+        days = np.asarray(days, dtype="datetime64[D]")
+        return self.turning_days[np.searchsorted(self.turning_days, days, side="right") - 1]
 
     @classmethod
     def of(cls, schedule: Schedule) -> CompiledSchedule:
@@ -185,7 +196,18 @@ class CompiledSchedule:
                     edges,
                 )
             )
-        return cls(schedule, compiled, tuple(epochs), index)
+        turning = {np.datetime64("0001-01-01", "D")}
+        rates: list[Rate] = []
+        for cm in compiled:
+            for seg in cm.segments:
+                turning.update((seg.start, seg.end + _ONE_DAY))
+                rates += [r for r in (seg.default, seg.pause.rate if seg.pause else None) if r is not None]
+                rates += list(seg.country_rates.values())
+            turning.update(_day(e.from_) for e in cm.measure.exemptions if e.from_)
+        turning.update(e.start for e in epochs)
+        turning.update(e.end + _ONE_DAY for e in epochs if e.end < _END_OF_TIME)
+        turning_days = np.array(sorted(d for d in turning if d <= _END_OF_TIME), dtype="datetime64[D]")
+        return cls(schedule, compiled, tuple(epochs), index, turning_days, any(r.inclusive_of_mfn for r in rates))
 
 
 @dataclass
@@ -211,7 +233,13 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     status = np.zeros((n, m), dtype=np.int8)
     yielded_to = np.full((n, m), -1, dtype=np.int16)
     partial = np.zeros((n, m), dtype=bool)
-    codes = keys["hts"].astype("string")
+    # HTS scopes are matched once per distinct code, then spread to the keys.
+    code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
+    codes = pd.Series(codes, dtype="string")
+
+    def by_code(prefixes: frozenset[str]) -> np.ndarray:
+        return hts_codes.prefix_mask(codes, prefixes)[code_of_key]
+
     country = keys["country"].astype("string")
     date = keys["date"].to_numpy(dtype="datetime64[D]")
     usmca = keys["usmca"].to_numpy(dtype=bool)
@@ -245,8 +273,8 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
 
         listed = country.isin(cm.countries).to_numpy(dtype=bool)
         covered = ~listed if cm.all_countries else listed
-        in_scope = np.ones(n, dtype=bool) if cm.include is None else hts_codes.prefix_mask(codes, cm.include)
-        excluded = hts_codes.prefix_mask(codes, cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
+        in_scope = np.ones(n, dtype=bool) if cm.include is None else by_code(cm.include)
+        excluded = by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
         exempt = np.zeros(n, dtype=bool)
         for exemption in measure.exemptions:
             since = _day(exemption.from_) if exemption.from_ else np.datetime64("0001-01-01", "D")
@@ -256,11 +284,11 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
             scope = (
                 np.ones(n, dtype=bool)
                 if requirement.products is None
-                else hts_codes.prefix_mask(codes, compiled.schedule.expand_products(requirement.products))
+                else by_code(compiled.schedule.expand_products(requirement.products))
             )
             undeclared |= scope & ~flags[requirement.flag]
         if cm.include is not None:
-            partial[:, j] = hts_codes.partial_mask(codes, cm.include) & in_force & covered
+            partial[:, j] = hts_codes.partial_mask(codes, cm.include)[code_of_key] & in_force & covered
 
         # Each assignment overrides the ones above it: the last matching reason here is the one reported.
         st = np.where(undeclared, Status.NOT_DECLARED, st)
@@ -326,15 +354,36 @@ def line_keys(basket: Basket, default_date: dt.date, use_entry_dates: bool = Tru
     )
 
 
+def distinct_keys(compiled: CompiledSchedule, lines: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """The distinct keys the engine must evaluate, and the key of each line.
+
+    Dates become the first day of their stretch between the schedule's turning
+    days, and the MFN rate is dropped unless some rate depends on it: both
+    leave every result unchanged and make far fewer keys.  Each column is
+    factorized on its own and the codes combined into one integer per line.
+    """
+    columns = lines.assign(date=compiled.representative_days(lines["date"].to_numpy()))
+    if not compiled.uses_mfn:
+        columns["mfn"] = 0
+    factorized = [pd.factorize(columns[name], use_na_sentinel=False) for name in columns.columns]
+    if math.prod(max(len(uniques), 1) for _, uniques in factorized) < 2**62:
+        combined = np.zeros(len(columns), dtype=np.int64)
+        for codes, uniques in factorized:
+            combined = combined * max(len(uniques), 1) + codes
+        key_index, _ = pd.factorize(combined)
+    else:  # too many combinations to number in 64 bits: let pandas hash the rows
+        key_index = columns.groupby(list(columns.columns), sort=False, dropna=False).ngroup().to_numpy()
+    _, where_first = np.unique(key_index, return_index=True)
+    return key_index, columns.iloc[where_first].reset_index(drop=True)
+
+
 def estimate(
     basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
 ) -> Estimate:
     """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to)."""
     compiled = schedule if isinstance(schedule, CompiledSchedule) else CompiledSchedule.of(schedule)
     lines = line_keys(basket, date, use_entry_dates)
-    columns = list(lines.columns)
-    key_index = lines.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
-    keys = lines.drop_duplicates(columns).reset_index(drop=True)
+    key_index, keys = distinct_keys(compiled, lines)
     result = evaluate_keys(compiled, keys)
 
     used = np.flatnonzero((result.rates >= 0).any(axis=0))

@@ -96,8 +96,38 @@ def parse_amounts(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     Returns ``(cents, valid, rounded)``: ``valid`` is False where the text is
     not a non-negative amount within the limit; ``rounded`` is True where the
     text had more than two decimals and was rounded half-up to the cent.
+
+    Plain amounts (digits, then at most two decimals) are parsed with NumPy's
+    string functions, whatever else with regular expressions.
     """
-    text = strings.astype(object).fillna("").str.strip()
+    text = np.strings.strip(np.asarray(strings.astype(object).fillna("").to_numpy(dtype=object), dtype=_STRING))
+    whole, _, frac = np.strings.partition(text, _DOT)
+    whole_len, frac_len = np.strings.str_len(whole), np.strings.str_len(frac)
+    plain = (
+        np.strings.isdecimal(whole)
+        & (whole_len <= 15)
+        & (frac_len <= 2)
+        & ((frac_len == 0) | np.strings.isdecimal(frac))
+    )
+    cents = np.zeros(len(text), dtype=np.int64)
+    valid = plain.copy()
+    rounded = np.zeros(len(text), dtype=bool)
+    if plain.any():
+        cents[plain] = (whole[plain] + np.strings.ljust(frac[plain], 2, _ZERO)).astype(np.int64)
+    other = np.flatnonzero(~plain)
+    if len(other):
+        cents[other], valid[other], rounded[other] = _parse_amounts_slowly(pd.Series(text[other].astype(object)))
+    valid &= cents <= MAX_VALUE_CENTS
+    return np.where(valid, cents, 0), valid, rounded
+
+
+_STRING = np.dtypes.StringDType()
+_DOT = np.asarray(".", dtype=_STRING)
+_ZERO = np.asarray("0", dtype=_STRING)
+
+
+def _parse_amounts_slowly(text: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`parse_amounts` for the rarer forms: ``$``, thousands separators, more than two decimals, junk."""
     text = text.str.replace(r"^\$\s*", "", regex=True)
     grouped = text.str.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?")
     text = text.where(~grouped.fillna(False), text.str.replace(",", "", regex=False))
@@ -108,8 +138,6 @@ def parse_amounts(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     rounded = (frac.str.len() > 2).to_numpy(dtype=bool) & valid
     round_up = frac.str.slice(2, 3).isin(list("56789")).to_numpy(dtype=bool)
     cents = cents + round_up
-    valid = valid & (cents <= MAX_VALUE_CENTS)
-    cents = np.where(valid, cents, 0)
     return cents.astype("int64"), valid, rounded
 
 

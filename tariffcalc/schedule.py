@@ -476,7 +476,8 @@ def resolve_schedule_path(name_or_path: str) -> Path:
 def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
     """Load and validate a schedule by shipped name or path.
 
-    Within one process a file is parsed once, until it changes on disk.
+    Within one process a file is parsed once, until it changes on disk; across
+    processes the validated schedule is cached on disk (``schedule_cache``).
     Schedules are immutable (frozen models), so sharing them is safe.
     """
     path = resolve_schedule_path(str(name_or_path))
@@ -489,4 +490,7 @@ def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
-    return schedule_from_document(read_yaml(path))
+    # Across processes, the validated schedule is kept on disk (see schedule_cache).
+    from .schedule_cache import cached
+
+    return cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))

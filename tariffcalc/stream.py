@@ -2,8 +2,13 @@
 
 Each chunk goes through the same normalising and engine as a whole basket, so
 the results are identical to the in-memory path (tested).  JSON and YAML
-baskets are single documents and are read whole.  Standard input is first
-copied to a temporary file, so that it can be sniffed and read in chunks too.
+baskets are single documents and are read whole; Parquet baskets are read
+in batches of rows (see ``parquet``).  Standard input is first copied to a
+temporary file, so that it can be sniffed and read in chunks too.
+
+What is done to one chunk is :func:`compute_chunk`, a pure function of the
+chunk and the compiled schedule: the single-process run here and the Dask run
+(``dask_run``) both call it, and add up the summaries in line order.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import json
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -61,36 +66,64 @@ def local_path(source: str | Path) -> Iterator[tuple[Path, str]]:
         yield Path(spool.name), "<stdin>"
 
 
-def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int):
+def _bytes_read(handle) -> int:
+    """How far into the file a text handle has read (read-ahead included), for the progress bar."""
+    try:
+        return handle.buffer.raw.tell()
+    except (AttributeError, OSError, ValueError):
+        return 0
+
+
+def csv_layout(path: Path, name: str, encoding: str) -> str:
+    """The delimiter of a CSV basket, after checking it has a header and no repeated column."""
     with open(path, encoding=encoding, newline="") as handle:
         sample = handle.read(65536)
-        if not sample.strip():
-            raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
-        delimiter = _sniff_delimiter(sample)
-        header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
-        repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
-        if repeated:
-            raise InputError(
-                [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
-            )
-        handle.seek(0)
+    if not sample.strip():
+        raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
+    delimiter = _sniff_delimiter(sample)
+    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
+    repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
+    if repeated:
+        raise InputError(
+            [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
+        )
+    return delimiter
+
+
+def csv_chunk_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray, str]:
+    """A chunk of a CSV basket read as text (blank lines kept), whose first row is data row ``first_row`` (from 0).
+
+    Blank lines are dropped; the others are numbered with their file line (the header is line 1).
+    """
+    frame = frame.fillna("")
+    source_lines = np.arange(first_row + 2, first_row + 2 + len(frame))
+    if len(frame.columns):
+        # A blank line has an empty first cell: only those lines need checking whole.
+        blank = frame.iloc[:, 0].to_numpy(dtype=object) == ""
+        if blank.any():
+            blank[blank] = (frame.loc[blank] == "").all(axis=1).to_numpy()
+        if blank.any():
+            frame = frame.loc[~blank].reset_index(drop=True)
+            source_lines = source_lines[~blank]
+    return frame, source_lines, "line"
+
+
+def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=None):
+    delimiter = csv_layout(path, name, encoding)
+    with open(path, encoding=encoding, newline="") as handle:
         reader = pd.read_csv(
             handle, sep=delimiter, dtype=object, keep_default_na=False, skip_blank_lines=False, chunksize=chunk_size
         )
         row = 0
         for frame in reader:
-            frame = frame.fillna("")
-            source_lines = np.arange(row + 2, row + 2 + len(frame))
+            chunk = csv_chunk_frame(frame, row)
             row += len(frame)
-            if len(frame.columns):
-                blank = (frame == "").all(axis=1).to_numpy()
-                if blank.any():
-                    frame = frame.loc[~blank].reset_index(drop=True)
-                    source_lines = source_lines[~blank]
-            yield frame, source_lines, "line"
+            if progress is not None:
+                progress(_bytes_read(handle))
+            yield chunk
 
 
-def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int):
+def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=None):
     records, lines, yielded = [], [], False
     with open(path, encoding=encoding) as handle:
         for number, raw in enumerate(handle, start=1):
@@ -103,6 +136,8 @@ def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int):
                 raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
             lines.append(number)
             if len(records) == chunk_size:
+                if progress is not None:
+                    progress(_bytes_read(handle))
                 yield _records_frame(records, name, "JSON lines")[0], np.array(lines), "line"
                 records, lines, yielded = [], [], True
     if records or not yielded:
@@ -115,18 +150,27 @@ def basket_chunks(
     encoding: str = "utf-8-sig",
     decimal_comma: bool = False,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[Basket]:
     """The basket, normalised chunk by chunk; invalid lines are left out of each chunk and listed in its ``skipped``.
 
-    The caller decides whether any skipped line fails the whole run.
+    The caller decides whether any skipped line fails the whole run.  ``progress``, if given, is
+    called with the bytes of the file read so far and its size, after each chunk is read.
     """
     with local_path(source) as (path, name):
-        fmt = detect_format(name if name != "<stdin>" else "-", input_format)
+        fmt = basket_format(path, name, input_format)
+        if progress is not None:
+            total, report = path.stat().st_size, progress
+            progress = lambda done: report(done, total)  # noqa: E731
         try:
-            if fmt == "csv":
-                frames = _csv_frames(path, name, encoding, chunk_size)
+            if fmt == "parquet":
+                from .parquet import parquet_frames
+
+                frames = parquet_frames(path, name, chunk_size, progress)
+            elif fmt == "csv":
+                frames = _csv_frames(path, name, encoding, chunk_size, progress)
             elif fmt == "jsonl":
-                frames = _jsonl_frames(path, name, encoding, chunk_size)
+                frames = _jsonl_frames(path, name, encoding, chunk_size, progress)
             else:
                 text, _ = read_text(path, encoding)
                 frames = iter([_READERS[fmt](text, name)])
@@ -138,6 +182,23 @@ def basket_chunks(
             raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
         except pd.errors.ParserError as exc:
             raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+
+
+def basket_format(path: Path, name: str, input_format: str | None) -> str:
+    """``--input-format``, else Parquet by suffix or magic bytes (``PAR1``), else the text format of the suffix."""
+    if input_format:
+        return input_format
+    from .parquet import looks_like_parquet
+
+    if looks_like_parquet(path):
+        return "parquet"
+    return detect_format(name if name != "<stdin>" else "-", None)
+
+
+def compute_chunk(basket: Basket, compiled: CompiledSchedule, date: dt.date) -> tuple[Estimate, Summary]:
+    """One chunk's estimate and summary: a pure function of the chunk and the schedule (no state kept)."""
+    result = estimate(basket, compiled, date)
+    return result, result.summary()
 
 
 def merge_skipped(total: Skipped | None, more: Skipped | None) -> Skipped | None:
@@ -163,6 +224,12 @@ class ChunkedEstimate:
         self.date = date
         self.skipped: Skipped | None = None
 
+    def computed(self) -> Iterator[tuple[Estimate, Summary, Skipped | None]]:
+        """Each chunk's estimate, summary and skipped lines, in line order."""
+        for basket in self.chunks:
+            result, summary = compute_chunk(basket, self.compiled, self.date)
+            yield result, summary, basket.skipped
+
     def __iter__(self) -> Iterator[tuple[Estimate, int]]:
         """``(estimate, number of its first line)`` per chunk.
 
@@ -171,13 +238,34 @@ class ChunkedEstimate:
         the caller must not publish what it wrote before then.
         """
         first_line = 1
-        for basket in self.chunks:
-            self.skipped = merge_skipped(self.skipped, basket.skipped)
-            result = estimate(basket, self.compiled, self.date)
-            self.summary.add(result.summary())
+        for result, summary, skipped in self.computed():
+            self.skipped = merge_skipped(self.skipped, skipped)
+            self.summary.add(summary)
             yield result, first_line
             first_line += len(result)
         if self.skipped and self.skipped.lines and not self.skip_invalid:
             raise InputError(self.skipped.problems)
         if not self.skip_invalid:
             self.skipped = None
+
+
+class CheckedChunks:
+    """A basket's chunks, counting the lines and remembering those left out as invalid.
+
+    Once the chunks are exhausted, InputError lists every problem unless
+    ``skip_invalid``: so a command computes on, finds all problems, and the
+    caller must not publish anything before the end.
+    """
+
+    def __init__(self, chunks: Iterator[Basket], skip_invalid: bool):
+        self.chunks, self.skip_invalid = chunks, skip_invalid
+        self.lines = 0
+        self.skipped: Skipped | None = None
+
+    def __iter__(self) -> Iterator[Basket]:
+        for basket in self.chunks:
+            self.skipped = merge_skipped(self.skipped, basket.skipped)
+            self.lines += len(basket)
+            yield basket
+        if self.skipped and self.skipped.lines and not self.skip_invalid:
+            raise InputError(self.skipped.problems)

@@ -3,7 +3,7 @@
 The candidate dates are the days on which any measure of the schedule starts,
 ends, changes rate, is paused or resumed, gains an exemption or changes its
 stacking rules.  The basket is computed on the first day of the window and on
-each candidate; a date is kept when any line's measures or rates differ from
+each candidate, chunk by chunk for a large one,; a date is kept when any line's measures or rates differ from
 the previous kept date, so dates that change nothing for *this* basket are
 left out.  Lines' own ``entry_date`` is ignored: the timeline's date is the
 point.
@@ -12,13 +12,14 @@ point.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .basket import Basket
 from .engine import CompiledSchedule, estimate
-from .result import Estimate
+from .result import Summary
 from .schedule import Schedule
 
 _DAY = dt.timedelta(days=1)
@@ -50,34 +51,50 @@ def change_dates(schedule: Schedule) -> list[dt.date]:
 @dataclass
 class TimelinePoint:
     date: dt.date
-    result: Estimate
+    #: The whole basket's totals and breakdown by measure on ``date``.
+    summary: Summary
     #: Measures whose rate on some line differs from the previous point (empty for the first point).
     changed: list[str]
 
 
-def timeline(basket: Basket, schedule: Schedule, start: dt.date, end: dt.date) -> list[TimelinePoint]:
-    """The basket on ``start`` and on each later date up to ``end`` where its duties change."""
+@dataclass
+class Timeline:
+    basket: str
+    lines: int
+    points: list[TimelinePoint]
+
+
+def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.date, end: dt.date) -> Timeline:
+    """The basket on ``start`` and on each later date up to ``end`` where its duties change.
+
+    ``basket`` may come in chunks (see :func:`tariffcalc.stream.basket_chunks`):
+    each chunk is computed on every candidate date and only the totals are
+    kept, so memory does not grow with the basket.  A date is kept where some
+    line of some chunk changes from the candidate before it, which is the
+    same as changing from the last date kept.
+    """
     compiled = CompiledSchedule.of(schedule)
-    candidates = [d for d in change_dates(schedule) if start < d <= end]
-    points: list[TimelinePoint] = []
-    previous: dict[str, np.ndarray] | None = None
-    for day in [start, *candidates]:
-        result = estimate(basket, compiled, day, use_entry_dates=False)
-        current = {m.id: result.rates[:, j] for j, m in enumerate(result.measures)}
-        if previous is None:
-            points.append(TimelinePoint(day, result, []))
-        else:
-            changed = sorted(
-                m
-                for m in set(current) | set(previous)
-                if not np.array_equal(current.get(m, _none(len(basket))), previous.get(m, _none(len(basket))))
-            )
-            if not changed:
-                continue
-            points.append(TimelinePoint(day, result, changed))
-        previous = current
-    return points
-
-
-def _none(n: int) -> np.ndarray:
-    return np.full(n, -1, dtype=np.int64)
+    days = [start, *(d for d in change_dates(schedule) if start < d <= end)]
+    summaries = [Summary(schedule, day) for day in days]
+    changed: list[set[str]] = [set() for _ in days]
+    name, lines = "", 0
+    for chunk in [basket] if isinstance(basket, Basket) else basket:
+        name, lines = chunk.name, lines + len(chunk)
+        previous: dict[str, np.ndarray] | None = None
+        for k, day in enumerate(days):
+            result = estimate(chunk, compiled, day, use_entry_dates=False)
+            summaries[k].add(result.summary())
+            current = {m.id: result.rates[:, j] for j, m in enumerate(result.measures)}
+            if previous is not None:
+                none = np.full(len(chunk), -1, dtype=np.int64)
+                changed[k] |= {
+                    m for m in set(current) | set(previous)
+                    if not np.array_equal(current.get(m, none), previous.get(m, none))
+                }  # fmt: skip
+            previous = current
+    points = [
+        TimelinePoint(day, summary, sorted(moved))
+        for k, (day, summary, moved) in enumerate(zip(days, summaries, changed))
+        if k == 0 or moved
+    ]
+    return Timeline(name, lines, points)

@@ -21,17 +21,17 @@ from rich.text import Text
 from .compare import signed_cents_str
 from .money import cents_to_str, format_rate
 from .tables import money, percent
-from .timeline import TimelinePoint
+from .timeline import Timeline
 
 #: Width of the longest bar in the chart, in characters.
 BAR_WIDTH = 40
 
 
-def records(points: list[TimelinePoint]) -> list[dict]:
+def records(timeline: Timeline) -> list[dict]:
     out = []
     previous_total = None
-    for point in points:
-        totals = point.result.totals()
+    for point in timeline.points:
+        totals = point.summary.totals()
         out.append(
             {
                 "date": point.date.isoformat(),
@@ -40,7 +40,7 @@ def records(points: list[TimelinePoint]) -> list[dict]:
                 "change_duty": None if previous_total is None else signed_cents_str(totals.total_duty - previous_total),
                 "changed_measures": point.changed,
                 "by_measure": [
-                    {"id": row.id, "duty": cents_to_str(int(row.duty))} for row in point.result.by_measure().itertuples()
+                    {"id": row.id, "duty": cents_to_str(int(row.duty))} for row in point.summary.by_measure().itertuples()
                 ],
             }
         )
@@ -48,25 +48,24 @@ def records(points: list[TimelinePoint]) -> list[dict]:
     return out
 
 
-def write_json(points: list[TimelinePoint], start: dt.date, end: dt.date, out: TextIO) -> None:
-    first = points[0].result
+def write_json(timeline: Timeline, start: dt.date, end: dt.date, out: TextIO) -> None:
     doc = {
-        "basket": first.basket.name,
-        "schedule": first.schedule.id,
+        "basket": timeline.basket,
+        "schedule": timeline.points[0].summary.schedule.id,
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "points": records(points),
+        "points": records(timeline),
     }
     out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 
 
-def write_jsonl(points: list[TimelinePoint], out: TextIO) -> None:
-    for record in records(points):
+def write_jsonl(timeline: Timeline, out: TextIO) -> None:
+    for record in records(timeline):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def write_csv(points: list[TimelinePoint], out: TextIO) -> None:
-    rows = records(points)
+def write_csv(timeline: Timeline, out: TextIO) -> None:
+    rows = records(timeline)
     frame = pd.DataFrame(
         {
             "date": [r["date"] for r in rows],
@@ -79,8 +78,9 @@ def write_csv(points: list[TimelinePoint], out: TextIO) -> None:
     frame.to_csv(out, index=False, lineterminator="\n")
 
 
-def render(points: list[TimelinePoint]) -> Group:
-    totals = [p.result.totals() for p in points]
+def render(timeline: Timeline) -> Group:
+    points = timeline.points
+    totals = [p.summary.totals() for p in points]
     highest = max((t.effective_rate for t in totals), default=0) or 1
     chart = Table(title="Effective rate of the basket over time", title_justify="left", header_style="bold", box=None)
     chart.add_column("From", no_wrap=True)
@@ -92,14 +92,14 @@ def render(points: list[TimelinePoint]) -> Group:
         bar = Text("█" * round(BAR_WIDTH * rate / highest), style="cyan")
         bar.append(" " * (BAR_WIDTH - len(bar.plain)) + " " + percent(t.effective_rate))
         chart.add_row(point.date.isoformat(), bar, money(t.total_duty), ", ".join(point.changed) or "(start)")
-    first = points[0].result
     note = Text(
-        f"{first.basket.name}: {len(first):,} lines, USD {money(totals[0].value)}; schedule {first.schedule.id}. "
+        f"{timeline.basket}: {timeline.lines:,} lines, USD {money(totals[0].value)}; "
+        f"schedule {points[0].summary.schedule.id}. "
         "Each row holds until the next.",
         style="dim",
     )
     return Group(chart, note)
 
 
-def write_table(points: list[TimelinePoint], console: Console) -> None:
-    console.print(render(points))
+def write_table(timeline: Timeline, console: Console) -> None:
+    console.print(render(timeline))

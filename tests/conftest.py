@@ -61,3 +61,18 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schedule_cache_in_a_temporary_folder(tmp_path_factory):
+    """Tests never touch the user's own schedule cache (subprocesses inherit the variable too)."""
+    import os
+
+    folder = tmp_path_factory.mktemp("schedule-cache")
+    before = os.environ.get("TARIFFCALC_CACHE_DIR")
+    os.environ["TARIFFCALC_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("TARIFFCALC_CACHE_DIR", None)
+    else:
+        os.environ["TARIFFCALC_CACHE_DIR"] = before

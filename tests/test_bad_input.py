@@ -250,11 +250,13 @@ def case_closed_pipe(tmp_path):
 
 
 def case_ctrl_c(tmp_path):
-    basket = big_basket(tmp_path, 400000)
+    # The basket comes through a pipe that stays open, so the run is still going whenever the signal comes.
     process = subprocess.Popen(
-        [sys.executable, "-m", "tariffcalc", "estimate", str(basket), "--date", "2025-04-17", "--format", "csv"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "tariffcalc", "estimate", "-", "--date", "2025-04-17", "--format", "csv"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    process.stdin.write(HEADER + "8703.23.01,JP,30000\n" * 1000)
+    process.stdin.flush()
     time.sleep(2)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)

@@ -12,6 +12,7 @@ from tariffcalc.basket import basket_from_records
 from tariffcalc.engine import (
     CompiledSchedule,
     Status,
+    distinct_keys,
     estimate,
     evaluate_keys,
     line_keys,
@@ -19,6 +20,7 @@ from tariffcalc.engine import (
 from tariffcalc.schedule import load_schedule
 
 MINI = load_schedule(FIXTURES / "mini.yaml")
+DAY = dt.date(2025, 6, 1)
 
 
 def applied(hts: str, country: str, day: str, value: str = "1000", **extra) -> dict[str, str]:
@@ -176,6 +178,26 @@ def test_each_distinct_key_is_evaluated_once():
     assert len(keys.drop_duplicates()) == 1
     result = estimate(basket, MINI, dt.date(2025, 3, 1))
     assert result.total_duty.tolist() == [round(v * 24) for v in range(1, 1001)]
+
+
+def test_fewer_keys_give_the_same_result_as_evaluating_every_line_on_its_own_date():
+    # estimate() folds dates between the schedule's turning days and leaves out the MFN rate where no
+    # rate depends on it; evaluating each line's own key must give the same rates and statuses.
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=d) for d in range(0, 365, 3)]
+    rows = [
+        {"hts_code": code, "country": country, "value": "1000", "entry_date": str(day), "mfn_rate": mfn}
+        for day in days
+        for code, country, mfn in [("9503.00.00", "JP", ""), ("7208.10.15", "DE", "2%"), ("3004.90.92", "CN", "0.05")]
+    ]
+    basket = basket_from_records(rows)
+    compiled = CompiledSchedule.of(MINI)
+    result = estimate(basket, compiled, DAY)
+    every_line = evaluate_keys(compiled, line_keys(basket, DAY))
+    rates = np.zeros((len(rows), len(MINI.measures)), dtype=np.int64) - 1
+    for k, measure in enumerate(result.measures):
+        rates[:, MINI.measures.index(measure)] = result.rates[:, k]
+    assert (rates == every_line.rates).all()
+    assert len(distinct_keys(compiled, line_keys(basket, DAY))[1]) < len(rows)
 
 
 @pytest.mark.parametrize("value", ["0", "0.00"])

@@ -244,3 +244,23 @@ def test_check_with_an_hts_lists_unknown_codes(tariffcalc, write):
         f"Error: {basket}:3: quantity: 'a lot' is not a quantity (expected a number of units such as 120 or 12.5)",
     ]
     assert tariffcalc("check", basket).stderr == "OK: 2 line(s), USD 2.00\n"
+
+
+def test_the_dask_engine_refuses_an_hts_it_would_not_apply(tariffcalc, write):
+    pytest.importorskip("dask")
+    basket = write("b.csv", "hts_code,country,value\n9503.00.00,JP,1\n")
+    run = tariffcalc("estimate", basket, "--hts", HTS_MINI, *DAY, "--engine", "dask", "--format", "csv")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "Error: --hts: --engine dask does not apply the official HTS yet; use --engine pandas, or --hts none\n"
+
+
+def test_fees_are_the_same_with_the_dask_engine(tariffcalc, write):
+    pytest.importorskip("dask")
+    basket = write("b.csv", "hts_code,country,value,mfn_rate,mode,entry_id\n9503.00.00,JP,30000,0,ocean,A\n9503.00.00,JP,5,0,air,B\n")
+    runs = [
+        tariffcalc("estimate", basket, *DAY, "--fees", "--format", "json", "--engine", engine, "--chunk-size", "1")
+        for engine in ("pandas", "dask")
+    ]
+    assert runs[0].exit_code == runs[1].exit_code == 0
+    assert runs[0].json()["fees"] == runs[1].json()["fees"]
+    assert runs[0].json()["totals"] == runs[1].json()["totals"]

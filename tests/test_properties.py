@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -52,6 +53,34 @@ def test_long_amounts_round_half_up_to_the_cent(amount):
     parsed, valid, _ = parse_amounts(pd.Series([text]))
     assert valid[0]
     assert parsed[0] == int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+amount_texts = st.one_of(
+    st.decimals(min_value=0, max_value=10**13, places=2).map(lambda d: f"{d:.2f}"),
+    st.decimals(min_value=0, max_value=10**6, places=4).map(str),
+    st.integers(min_value=0, max_value=10**16).map(str),
+    st.decimals(min_value=0, max_value=10**9, places=2).map(lambda d: f"${d:,.2f}"),
+    st.text(alphabet="0123456789.,$- x\u0663", max_size=12),
+)
+
+
+def reference_amount(text: str) -> int | None:
+    """The amount in cents the way the rules say, one value at a time with Decimal (None: not an amount)."""
+    text = text.strip().removeprefix("$").strip()
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")
+    match = re.fullmatch(r"(\d*)(?:\.(\d*))?", text)
+    if not match or not (match[1] or match[2]) or len(match[1]) > 15:
+        return None
+    cents = int((Decimal(f"{match[1] or 0}.{match[2] or 0}") * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return cents if cents <= MAX_VALUE_CENTS else None
+
+
+@given(st.lists(amount_texts, min_size=1, max_size=30))
+def test_amount_parsing_fast_and_slow_paths_agree_with_decimal(texts):
+    parsed, valid, _ = parse_amounts(pd.Series(texts, dtype=object))
+    expected = [reference_amount(t) for t in texts]
+    assert [int(c) if ok else None for c, ok in zip(parsed, valid)] == expected
 
 
 @given(st.integers(min_value=0, max_value=MAX_RATE))

@@ -5,15 +5,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal
 
-import numpy as np
 import pytest
 from conftest import EXAMPLES
 
+from tariffcalc import compare_output
 from tariffcalc.basket import read_basket
+from tariffcalc.cli.compare import build_states
+from tariffcalc.compare import ChunkedComparison
 from tariffcalc.engine import estimate
 from tariffcalc.schedule import load_schedule
+from tariffcalc.stream import basket_chunks
 from tariffcalc.timeline import timeline
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
@@ -192,6 +196,22 @@ def test_compare_dates_side_by_side_as_csv(tariffcalc):
     assert (rows[3]["change_duty[2025-04-17]"], rows[3]["change_points[2025-04-17]"]) == ("-301.07", "-14")
 
 
+def test_compare_in_chunks_equals_the_whole_basket():
+    states = build_states("us-2025", ["baseline", "pause-ends"], [dt.date(2025, 7, 10)], None)
+
+    def written(chunks, writer) -> str:
+        out = io.StringIO()
+        writer(ChunkedComparison(chunks, states), out)
+        return out.getvalue()
+
+    for writer in (compare_output.write_json, compare_output.write_jsonl, compare_output.write_csv):
+        whole = written([read_basket(EXAMPLE)], writer)
+        assert written(basket_chunks(EXAMPLE, chunk_size=5), writer) == whole
+        assert written(basket_chunks(EXAMPLE, chunk_size=1), writer) == whole
+    doc = json.loads(written(basket_chunks(EXAMPLE, chunk_size=5), compare_output.write_json))
+    assert [line["line"] for line in doc["lines"]] == list(range(1, 13))
+
+
 def test_compare_needs_two_states(tariffcalc):
     assert_error(
         tariffcalc("compare", EXAMPLE, "--scenario", "pause-ends"),
@@ -258,9 +278,24 @@ def test_timeline_with_a_scenario_and_as_a_chart(tariffcalc):
 
 
 def test_timeline_library_on_an_empty_window_gives_the_start():
-    points = timeline(read_basket(EXAMPLE), load_schedule("us-2025"), dt.date(2025, 7, 1), dt.date(2025, 7, 1))
-    assert [p.date for p in points] == [dt.date(2025, 7, 1)]
-    assert np.array_equal(points[0].result.total_duty, points[0].result.total_duty)
+    basket = read_basket(EXAMPLE)
+    result = timeline(basket, load_schedule("us-2025"), dt.date(2025, 7, 1), dt.date(2025, 7, 1))
+    assert [p.date for p in result.points] == [dt.date(2025, 7, 1)]
+    expected = estimate(basket, load_schedule("us-2025"), dt.date(2025, 7, 1), use_entry_dates=False)
+    assert result.points[0].summary.totals() == expected.totals()
+    assert (result.basket, result.lines) == (str(EXAMPLE), 12)
+
+
+def test_timeline_in_chunks_equals_the_whole_basket():
+    schedule = load_schedule("us-2025")
+    whole = timeline(read_basket(EXAMPLE), schedule, dt.date(2025, 3, 1), dt.date(2025, 8, 31))
+    # Chunks of 1 and 5 lines: a date must be kept when a line of any chunk changes on it.
+    for size in (1, 5):
+        chunked = timeline(basket_chunks(EXAMPLE, chunk_size=size), schedule, dt.date(2025, 3, 1), dt.date(2025, 8, 31))
+        assert [(p.date, p.changed, p.summary.totals()) for p in chunked.points] == [
+            (p.date, p.changed, p.summary.totals()) for p in whole.points
+        ]
+        assert [p.summary.measures for p in chunked.points] == [p.summary.measures for p in whole.points]
 
 
 # -- rates ----------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class OutputFormat(str, Enum):
     csv = "csv"
     json = "json"
     jsonl = "jsonl"
+    parquet = "parquet"
 
 
 class InputFormatOption(str, Enum):
@@ -45,9 +46,16 @@ class InputFormatOption(str, Enum):
     json = "json"
     jsonl = "jsonl"
     yaml = "yaml"
+    parquet = "parquet"
 
 
-_SUFFIX_FORMATS = {".json": OutputFormat.json, ".jsonl": OutputFormat.jsonl, ".txt": OutputFormat.table}
+_SUFFIX_FORMATS = {
+    ".json": OutputFormat.json,
+    ".jsonl": OutputFormat.jsonl,
+    ".txt": OutputFormat.table,
+    ".parquet": OutputFormat.parquet,
+    ".pq": OutputFormat.parquet,
+}
 
 
 def say(message: str) -> None:
@@ -129,6 +137,23 @@ def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
         raise
 
 
+@contextmanager
+def binary_destination(output: Path) -> Iterator[Path]:
+    """A temporary path beside ``output``, renamed into place only on success (for writers that open files themselves)."""
+    folder = output.parent if str(output.parent) else Path(".")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError([_output_problem(output, exc)]) from None
+    os.close(handle)
+    try:
+        yield Path(temp)
+        os.replace(temp, output)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def _output_problem(output: Path, exc: OSError) -> Problem:
     return Problem(str(output), f"cannot write the output here ({exc.strerror})")
 
@@ -192,12 +217,25 @@ def console_for(stream: TextIO, to_file: bool):
     return Console(file=stream, width=140, color_system=None)
 
 
-def emit(fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, json, jsonl, hold: bool = False) -> None:
+def emit(
+    fmt: Optional[OutputFormat], output: Optional[Path], *, table, csv, json, jsonl, parquet=None, hold: bool = False
+) -> None:
     """Write a command's result in the chosen format to stdout or ``--output``.
 
-    ``table`` takes a Rich console; the others take a text stream.
+    ``table`` takes a Rich console; ``parquet`` (for the commands that write it) a file path;
+    the others take a text stream.
     """
     chosen = pick_format(fmt, output)
+    if chosen is OutputFormat.parquet:
+        if parquet is None:
+            raise InputError(Problem("--format", "parquet is written only by `tariffcalc estimate` (use csv or json here)"))
+        if output is None:
+            raise InputError(
+                Problem("--format parquet", "needs --output FILE (Parquet is binary: it is not written to a terminal or a pipe)")
+            )
+        with binary_destination(output) as path:
+            parquet(path)
+        return
     with destination(output, hold) as stream:
         if chosen is OutputFormat.table:
             table(console_for(stream, output is not None))
@@ -238,15 +276,6 @@ def report_skipped(name: str, computed: int, skipped) -> None:
         f"Warning: left out {skipped.lines:,} invalid line(s) of {skipped.lines + computed:,}, "
         f"worth USD {skipped.value_cents // 100:,}.{skipped.value_cents % 100:02d}{unknown}; the totals do not include them"
     )
-
-
-def read_basket_option(basket: str, input_format, encoding: str, decimal_comma: bool, skip_invalid: bool):
-    """Read the BASKET argument whole; report any lines left out (``--skip-invalid``) on stderr."""
-    from ..basket import read_basket
-
-    items = read_basket(basket, input_format.value if input_format else None, codec(encoding), skip_invalid, decimal_comma)
-    report_skipped(items.name, len(items), items.skipped)
-    return items
 
 
 def exit_for(items) -> None:

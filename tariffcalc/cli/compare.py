@@ -23,12 +23,13 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
+    codec,
     csv_writer,
     emit,
     errors_to_exit_codes,
     exit_for,
     load_state,
-    read_basket_option,
+    report_skipped,
     say,
 )
 from .estimate import BASKET
@@ -92,20 +93,26 @@ def compare(
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
     with errors_to_exit_codes(debug):
         from .. import compare_output
-        from ..compare import compare as run
+        from ..compare import ChunkedComparison
+        from ..stream import CheckedChunks, basket_chunks
 
         states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
-        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
-        comparison = run(items, states)
-        for result in comparison.results:
-            for warning in result.warnings:
-                say(f"Warning: {warning}")
+        chunks = CheckedChunks(
+            basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma),
+            skip_invalid,
+        )
+        run = ChunkedComparison(chunks, states)
         emit(
             fmt,
             output,
-            table=lambda console: compare_output.write_table(comparison, console),
-            csv=csv_writer(lambda stream, safe: compare_output.write_csv(comparison, stream, safe), excel_safe),
-            json=lambda stream: compare_output.write_json(comparison, stream),
-            jsonl=lambda stream: compare_output.write_jsonl(comparison, stream),
+            table=lambda console: compare_output.write_table(run, console),
+            csv=csv_writer(lambda stream, safe: compare_output.write_csv(run, stream, safe), excel_safe),
+            json=lambda stream: compare_output.write_json(run, stream),
+            jsonl=lambda stream: compare_output.write_jsonl(run, stream),
+            hold=not skip_invalid,
         )
-    exit_for(items)
+        for summary in run.summaries:
+            for warning in summary.warnings:
+                say(f"Warning: {warning}")
+        report_skipped(basket if basket != "-" else "<stdin>", chunks.lines, chunks.skipped)
+    exit_for(chunks)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -37,7 +39,14 @@ from .app import (
 )
 from .hts import HTS_OPTION
 
-BASKET = typer.Argument(..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines or YAML), or - for stdin.")
+BASKET = typer.Argument(
+    ..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines, YAML or Parquet), or - for stdin."
+)
+
+
+class Engine(str, Enum):
+    pandas = "pandas"
+    dask = "dask"
 
 
 @app.command()
@@ -57,7 +66,13 @@ def estimate(
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
     chunk_size: int = typer.Option(
-        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV and JSON Lines baskets)."
+        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
+    ),
+    engine: Engine = typer.Option(
+        Engine.pandas,
+        "--engine",
+        help="pandas: one process, chunk by chunk; dask: the chunks as Dask partitions, computed in parallel "
+        "(BASKET: CSV, Parquet, or a folder of Parquet files; needs tariffcalc[dask]).",
     ),
     hts: Optional[str] = HTS_OPTION,
     fees: bool = typer.Option(
@@ -67,24 +82,33 @@ def estimate(
 ) -> None:
     """Compute each line's duties, the totals, and the breakdowns by measure and by country.
 
-    CSV and JSON Lines baskets are read and computed in chunks, so memory does
-    not grow with the basket; output reaches stdout (or --output) only once
-    every line has been checked, unless --skip-invalid is given.
+    CSV, JSON Lines and Parquet baskets are read and computed in chunks, so
+    memory does not grow with the basket; output reaches stdout (or --output)
+    only once every line has been checked, unless --skip-invalid is given.
+    A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
     with errors_to_exit_codes(debug):
+        from contextlib import nullcontext
+
         from .. import writers
         from ..fees import EntryFees
         from ..notices import merge as merge_notices
+        from ..progress import progress_bar
         from ..stream import ChunkedEstimate, basket_chunks
         from ..tables import TableSink
         from .hts import OfficialHts
 
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
-        chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma, chunk_size)
+        source_format = input_format.value if input_format else None
         official = OfficialHts(hts, day)
-        run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
+        if engine is Engine.dask:
+            from ..dask_run import require_dask
+
+            require_dask()
+            official.refuse_for("--engine dask")
         entry_fees = EntryFees() if fees else None
+        run = None
 
         def extend_tail(tail, summary):
             """The JSON's additions: the HTS used (edition, source, SHA-256) and the entry fees."""
@@ -95,12 +119,26 @@ def estimate(
                 tail["fees"] = entry_fees.fees_object()
 
         def stream_into(sink):
+            nonlocal run
             sink.extend_tail = extend_tail
-            for result, first_line in run:
-                sink.write(result, first_line)
-                official.merge_notices(run.summary)
-                if entry_fees is not None:
-                    entry_fees.add(result)
+            # No bar while a table or CSV streams to the same terminal (--skip-invalid writes as it goes).
+            quiet = skip_invalid and output is None and sys.stdout.isatty()
+            bar = nullcontext(None) if quiet else progress_bar(f"Reading {basket if basket != '-' else 'stdin'}")
+            with bar as report:
+                if engine is Engine.dask:
+                    from ..dask_run import DaskEstimate
+
+                    run = DaskEstimate(
+                        basket, source_format, codec(encoding), decimal_comma, chunk_size, loaded, day, skip_invalid, report
+                    )
+                else:
+                    chunks = basket_chunks(basket, source_format, codec(encoding), decimal_comma, chunk_size, report)
+                    run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
+                for result, first_line in run:
+                    sink.write(result, first_line)
+                    official.merge_notices(run.summary)
+                    if entry_fees is not None:
+                        entry_fees.add(result)
             if entry_fees is not None:
                 merge_notices(run.summary.notices, entry_fees.notices())
             sink.finish(run.summary, run.skipped)
@@ -110,6 +148,15 @@ def estimate(
             stream_into(TableSink(console))
             if entry_fees is not None:
                 console.print(entry_fees.rich_table(run.summary.total_duty))
+
+        def parquet_output(path):
+            from ..parquet import ParquetSink
+
+            sink = ParquetSink(path)
+            try:
+                stream_into(sink)
+            finally:
+                sink.close()
 
         def csv_output(stream, safe):
             return stream_into(writers.CsvSink(stream, safe)).changed
@@ -121,11 +168,12 @@ def estimate(
             csv=csv_writer(csv_output, excel_safe),
             json=lambda stream: stream_into(writers.JsonSink(stream, loaded, day)),
             jsonl=lambda stream: stream_into(writers.JsonlSink(stream)),
+            parquet=parquet_output,
             hold=not skip_invalid,
         )
         for warning in run.summary.warnings:
             say(f"Warning: {warning}")
-        if entry_fees is not None and pick_format(fmt, output) in (OutputFormat.csv, OutputFormat.jsonl):
+        if entry_fees is not None and pick_format(fmt, output) not in (OutputFormat.json, OutputFormat.table):
             say(f"Note: {entry_fees.summary_text(run.summary.total_duty)} (per entry: --format json or table)")
         report_skipped(basket if basket != "-" else "<stdin>", run.summary.lines, run.skipped)
     exit_for(run)

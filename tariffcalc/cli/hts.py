@@ -59,6 +59,17 @@ class OfficialHts:
                 self.pending += notices
             yield basket
 
+    def refuse_for(self, what: str) -> None:
+        """For a way of computing that does not apply the HTS (``--engine dask``): refuse an HTS asked for, say so for the imported one."""
+        from ..hts_store import choose
+
+        path, why = choose(self.option)
+        if path is None:
+            return
+        if why != "the imported store":
+            raise InputError(Problem(why, f"{what} does not apply the official HTS yet; use --engine pandas, or --hts none"))
+        say(f"Note: {what} does not apply the imported HTS ({path}): MFN rates come from the basket's mfn_rate only")
+
     def merge_notices(self, summary) -> None:
         from ..notices import merge
 

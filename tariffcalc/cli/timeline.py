@@ -23,11 +23,12 @@ from .app import (
     InputFormatOption,
     OutputFormat,
     app,
+    codec,
     emit,
     errors_to_exit_codes,
     exit_for,
     load_state,
-    read_basket_option,
+    report_skipped,
     say,
 )
 from .estimate import BASKET
@@ -52,14 +53,19 @@ def timeline(
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""
     with errors_to_exit_codes(debug):
         from .. import timeline_output
+        from ..stream import CheckedChunks, basket_chunks
         from ..timeline import timeline as run
 
         first, last = start.date(), end.date()
         if last < first:
             raise InputError(Problem("--to", f"{last} is before --from {first}"))
         loaded = load_state(schedule, scenario, set_)
-        items = read_basket_option(basket, input_format, encoding, decimal_comma, skip_invalid)
-        points = run(items, loaded, first, last)
+        chunks = CheckedChunks(
+            basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma),
+            skip_invalid,
+        )
+        points = run(chunks, loaded, first, last)
+        report_skipped(points.basket, chunks.lines, chunks.skipped)
         covers = loaded.schedule.covers
         if first < covers.from_ or last > covers.through:
             say(
@@ -74,4 +80,4 @@ def timeline(
             json=lambda stream: timeline_output.write_json(points, first, last, stream),
             jsonl=lambda stream: timeline_output.write_jsonl(points, stream),
         )
-    exit_for(items)
+    exit_for(chunks)

@@ -1,0 +1,158 @@
+"""The schedule cache on disk: a cached load equals a fresh one, edits invalidate it, corruption is harmless."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+
+import pytest
+
+from conftest import EXAMPLES, ROOT
+
+from tariffcalc import schedule_cache
+from tariffcalc.schedule import _load_cached, load_schedule, read_yaml, schedule_from_document
+
+SHIPPED = ROOT / "data" / "schedules" / "us-2025.yaml"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty cache folder of its own, and no in-process cache in the way."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TARIFFCALC_CACHE_DIR", str(folder))
+    monkeypatch.delenv("TARIFFCALC_NO_CACHE", raising=False)
+    _load_cached.cache_clear()
+    yield folder
+    _load_cached.cache_clear()
+
+
+@pytest.fixture
+def schedule_file(tmp_path):
+    path = tmp_path / "mine.yaml"
+    shutil.copy(SHIPPED, path)
+    return path
+
+
+def entries(folder):
+    return sorted(p.name for p in folder.glob("*.pickle")) if folder.exists() else []
+
+
+def test_a_cached_load_equals_a_fresh_one(cache, schedule_file):
+    fresh = schedule_from_document(read_yaml(schedule_file))
+    first = load_schedule(schedule_file)
+    assert entries(cache) == [schedule_cache.entry_path(cache, schedule_file.resolve()).name]
+    _load_cached.cache_clear()
+    # The second load must come from the cache: make parsing impossible to be sure.
+    original = schedule_cache.cached
+    calls = []
+
+    def spy(path, size, mtime_ns, build):
+        calls.append(path)
+        return original(path, size, mtime_ns, lambda: pytest.fail("parsed again instead of read from the cache"))
+
+    schedule_cache.cached = spy
+    try:
+        second = load_schedule(schedule_file)
+    finally:
+        schedule_cache.cached = original
+    assert calls == [schedule_file.resolve()]
+    assert first == fresh and second == fresh
+    assert second.model_dump() == fresh.model_dump()
+
+
+def test_editing_the_file_invalidates_the_cache(cache, schedule_file):
+    before = load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    text = schedule_file.read_text()
+    schedule_file.write_text(text.replace("name:", "name: Edited", 1))
+    after = load_schedule(schedule_file)
+    assert after.schedule.name.startswith("Edited")
+    assert before.schedule.name != after.schedule.name
+    assert len(entries(cache)) == 1  # rewritten in place, not piling up
+
+
+def test_same_size_and_mtime_but_other_content_is_not_served_from_the_cache(cache, schedule_file):
+    load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    stat = schedule_file.stat()
+    text = schedule_file.read_text()
+    marker = text.index("name:") + len("name: ")
+    edited = text[:marker] + ("X" if text[marker] != "X" else "Y") + text[marker + 1 :]
+    schedule_file.write_text(edited)
+    os.utime(schedule_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert schedule_file.stat().st_size == stat.st_size
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps("a string, not an entry"), pickle.dumps(("key", 1))[:-3]])
+def test_a_corrupt_cache_file_is_ignored_and_rewritten(cache, schedule_file, garbage):
+    fresh = load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    (entry,) = cache.glob("*.pickle")
+    entry.write_bytes(garbage)
+    assert load_schedule(schedule_file) == fresh
+    stored_key, stored = pickle.loads(entry.read_bytes())
+    assert stored == fresh
+
+
+def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, schedule_file):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("TARIFFCALC_CACHE_DIR", str(blocker / "cache"))
+    _load_cached.cache_clear()
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
+    _load_cached.cache_clear()
+
+
+def test_no_cache_when_turned_off(cache, schedule_file, monkeypatch):
+    monkeypatch.setenv("TARIFFCALC_NO_CACHE", "1")
+    load_schedule(schedule_file)
+    assert entries(cache) == []
+
+
+def test_an_invalid_schedule_is_not_cached_and_fails_every_time(cache, tmp_path, tariffcalc):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schedule: {}\nmeasures: []\nextra: 1\n")
+    for _ in range(2):
+        result = tariffcalc("estimate", EXAMPLES / "japan-shipment.csv", "--schedule", bad, "--date", "2025-04-17")
+        assert result.exit_code == 2
+        assert f"Error: {bad}:3 extra: unknown key (check the spelling against the README's schedule format)" in result.stderr
+    assert entries(cache) == []
+
+
+def test_the_command_line_gives_the_same_output_cold_and_warm(cache, tariffcalc):
+    args = ("estimate", EXAMPLES / "japan-shipment.csv", "--date", "2025-04-17", "--format", "json")
+    cold = tariffcalc(*args)
+    assert entries(cache)
+    _load_cached.cache_clear()
+    warm = tariffcalc(*args)
+    assert cold.exit_code == warm.exit_code == 0
+    assert (warm.stdout, warm.stderr) == (cold.stdout, cold.stderr)
+
+
+def test_a_change_to_tariffcalc_itself_invalidates_the_cache(cache, schedule_file, monkeypatch):
+    load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    (entry,) = cache.glob("*.pickle")
+    before = entry.read_bytes()
+    monkeypatch.setattr(schedule_cache, "code_fingerprint", lambda: "the code has changed")
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
+    assert entry.read_bytes() != before
+    stored_key, _ = pickle.loads(entry.read_bytes())
+    assert "the code has changed" in stored_key
+
+
+def test_the_code_fingerprint_follows_the_modules():
+    schedule_cache.code_fingerprint.cache_clear()
+    first = schedule_cache.code_fingerprint()
+    assert first == schedule_cache.code_fingerprint()
+    module = ROOT / "tariffcalc" / "defaults.py"
+    stat = module.stat()
+    try:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        schedule_cache.code_fingerprint.cache_clear()
+        assert schedule_cache.code_fingerprint() != first
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        schedule_cache.code_fingerprint.cache_clear()
