@@ -117,16 +117,24 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
-    if not text.strip():
+def csv_delimiter(sample: str, name: str) -> str:
+    """The delimiter of a CSV basket from its first part, after checking its header row."""
+    if not sample.strip():
         raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
-    delimiter = _sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text.split("\n", 1)[0]), delimiter=delimiter), [])
+    delimiter = _sniff_delimiter(sample)
+    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
+    if not any(h.strip() for h in header):
+        raise InputError(Problem(f"{name}:1", "the header row is empty (expected column names such as hts_code,country,value)"))
     repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
     if repeated:
         raise InputError(
             [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
         )
+    return delimiter
+
+
+def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
+    delimiter = csv_delimiter(text, name)
     try:
         frame = pd.read_csv(
             io.StringIO(text),

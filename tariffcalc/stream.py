@@ -13,9 +13,7 @@ chunk and the compiled schedule: the single-process run here and the Dask run
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import shutil
 import sys
@@ -34,7 +32,7 @@ from .basket import (
     InputFormat,
     Skipped,
     _records_frame,
-    _sniff_delimiter,
+    csv_delimiter,
     detect_format,
     first_undecodable,
     normalise,
@@ -77,17 +75,7 @@ def _bytes_read(handle) -> int:
 def csv_layout(path: Path, name: str, encoding: str) -> str:
     """The delimiter of a CSV basket, after checking it has a header and no repeated column."""
     with open(path, encoding=encoding, newline="") as handle:
-        sample = handle.read(65536)
-    if not sample.strip():
-        raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
-    delimiter = _sniff_delimiter(sample)
-    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
-    repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
-    if repeated:
-        raise InputError(
-            [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
-        )
-    return delimiter
+        return csv_delimiter(handle.read(65536), name)
 
 
 def csv_chunk_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray, str]:

@@ -80,6 +80,13 @@ def case_no_lines(tariffcalc, write):
     assert run.stderr == f"Warning: {path} has no lines\n"
 
 
+def case_empty_header_row(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, "\n\n8703.23.01,JP,30000\n")
+    error(run, f"{path}:1: the header row is empty (expected column names such as hts_code,country,value)")
+    run = tariffcalc("estimate", "-", *DAY, "--format", "json", input="\n\n0\n")
+    error(run, "<stdin>:1: the header row is empty (expected column names such as hts_code,country,value)")
+
+
 def case_negative_value(tariffcalc, write):
     path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,-30000\n")
     error(run, f"{path}:2: value: '-30000' is negative (expected a customs value of 0 or more)")
