@@ -389,7 +389,10 @@ def estimate(
     used = np.flatnonzero((result.rates >= 0).any(axis=0))
     line_rates = result.rates[key_index][:, used] if len(used) else np.zeros((len(lines), 0), dtype=np.int64)
     value = basket.value_cents
-    duties = np.where(line_rates >= 0, apply_rate(value[:, None], np.maximum(line_rates, 0)), 0)
+    # Most lines pay one or two measures: compute only the cells that apply.
+    rows, columns = np.nonzero(line_rates >= 0)
+    duties = np.zeros(line_rates.shape, dtype=np.int64)
+    duties[rows, columns] = apply_rate(value[rows], line_rates[rows, columns])
     mfn_duty = apply_rate(value, basket.mfn_micro)
     if basket.mfn_specific_cents is not None:
         mfn_duty = mfn_duty + basket.mfn_specific_cents
