@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -130,7 +131,35 @@ def csv_delimiter(sample: str, name: str) -> str:
         raise InputError(
             [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
         )
+    check_first_record(sample.split("\n", 1)[1] if "\n" in sample else "", delimiter, len(header), name, 2)
     return delimiter
+
+
+def check_first_record(text: str, delimiter: str, width: int, name: str, line: int) -> None:
+    """Refuse a first record with more cells than the header, unless the extra cells are empty.
+
+    pandas (with ``index_col=False``, so that it never takes the first column
+    as an index) drops such cells without a word; later records with too many
+    cells are parser errors (:func:`csv_problem`).
+    """
+    record = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    if len(record) > width and any(cell.strip() for cell in record[width:]):
+        raise InputError(Problem(f"{name}:{line}", f"not valid CSV: {len(record)} cells where the header has {width}"))
+
+
+def csv_problem(name: str, error: Exception, first_line: int = 1) -> Problem:
+    """pandas' CSV parser error as one line, at the file line it names where it names one.
+
+    ``first_line`` is the file line of the first line pandas read (1 for a whole file).
+    """
+    message = " ".join(str(error).split())
+    fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if fields:
+        expected, line, found = fields.groups()
+        return Problem(
+            f"{name}:{int(line) + first_line - 1}", f"not valid CSV: {found} cells where the header has {expected}"
+        )
+    return Problem(name, f"not valid CSV: {message}")
 
 
 def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -142,9 +171,10 @@ def _read_csv(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
             dtype=object,
             keep_default_na=False,
             skip_blank_lines=False,
+            index_col=False,
         )
     except pd.errors.ParserError as exc:
-        raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+        raise InputError(csv_problem(name, exc)) from None
     frame = frame.fillna("")
     # Header is line 1; with blank lines kept, row i is on line i + 2.  Blank lines are not basket lines.
     source_lines = np.arange(2, len(frame) + 2)

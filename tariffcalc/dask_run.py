@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .basket import Skipped, first_undecodable, normalise, not_text
+from .basket import Skipped, check_first_record, csv_problem, first_undecodable, normalise, not_text
 from .engine import CompiledSchedule
 from .errors import InputError, Problem
 from .result import Estimate, Summary
@@ -171,15 +171,20 @@ def read_partition(part: Part, meta: pd.DataFrame, delimiter: str, encoding: str
         text = handle.read(part.end - part.start).decode(encoding)
     if not text:
         return meta.copy()
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        header=None,
-        names=list(meta.columns),
-        dtype=object,
-        keep_default_na=False,
-        skip_blank_lines=False,
-    )
+    check_first_record(text, delimiter, len(meta.columns), part.name, part.first_row + 2)
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            names=list(meta.columns),
+            dtype=object,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            index_col=False,
+        )
+    except pd.errors.ParserError as exc:
+        raise InputError(csv_problem(part.name, exc, first_line=part.first_row + 2)) from None
 
 
 def compute_partition(
@@ -262,7 +267,7 @@ class DaskEstimate(ChunkedEstimate):
             except LookupError:
                 raise InputError(Problem("--encoding", f"{self.encoding!r} is not a text encoding Python knows")) from None
             except pd.errors.ParserError as exc:
-                raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+                raise InputError(csv_problem(name, exc)) from None
 
 
     def _in_order(self, pieces: list, parts: list[Part]) -> Iterator[tuple[Estimate, Summary, Skipped | None]]:

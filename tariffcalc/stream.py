@@ -33,6 +33,7 @@ from .basket import (
     Skipped,
     _records_frame,
     csv_delimiter,
+    csv_problem,
     detect_format,
     first_undecodable,
     normalise,
@@ -100,7 +101,8 @@ def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=
     delimiter = csv_layout(path, name, encoding)
     with open(path, encoding=encoding, newline="") as handle:
         reader = pd.read_csv(
-            handle, sep=delimiter, dtype=object, keep_default_na=False, skip_blank_lines=False, chunksize=chunk_size
+            handle, sep=delimiter, dtype=object, keep_default_na=False, skip_blank_lines=False, index_col=False,
+            chunksize=chunk_size,
         )
         row = 0
         for frame in reader:
@@ -169,7 +171,7 @@ def basket_chunks(
         except LookupError:
             raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
         except pd.errors.ParserError as exc:
-            raise InputError(Problem(name, f"not valid CSV: {exc}")) from None
+            raise InputError(csv_problem(name, exc)) from None
 
 
 def basket_format(path: Path, name: str, input_format: str | None) -> str:

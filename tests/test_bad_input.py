@@ -87,6 +87,21 @@ def case_empty_header_row(tariffcalc, write):
     error(run, "<stdin>:1: the header row is empty (expected column names such as hts_code,country,value)")
 
 
+def case_more_cells_than_the_header(tariffcalc, write):
+    # pandas would take the first column as an index (shifting every cell) or drop the extra cell: neither happens.
+    for first, later, line in [("9503.00.00,JP,100,x", "9503.00.00,JP,100", 2), ("9503.00.00,JP,100", "9503.00.00,JP,100,x", 3)]:
+        path = write("b.csv", f"{HEADER}{first}\n{later}\n")
+        for engine in ("pandas", "dask"):
+            run = tariffcalc("estimate", path, *DAY, "--format", "json", "--engine", engine)
+            error(run, f"{path}:{line}: not valid CSV: 4 cells where the header has 3")
+    # A partition of the dask engine that starts with the bad line names the line in the file.
+    path = write("b.csv", HEADER + "9503.00.00,JP,100\n" * 4 + "9503.00.00,JP,100,x\n")
+    run = tariffcalc("estimate", path, *DAY, "--format", "json", "--engine", "dask", "--chunk-size", "2")
+    error(run, f"{path}:6: not valid CSV: 4 cells where the header has 3")
+    _, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP,100,\n9503.00.00,JP,200,\n")
+    ok_total(run, "30.00")
+
+
 def case_negative_value(tariffcalc, write):
     path, run = estimate_json(tariffcalc, write, HEADER + "8703.23.01,JP,-30000\n")
     error(run, f"{path}:2: value: '-30000' is negative (expected a customs value of 0 or more)")
