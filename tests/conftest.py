@@ -76,3 +76,14 @@ def _schedule_cache_in_a_temporary_folder(tmp_path_factory):
         os.environ.pop("TARIFFCALC_CACHE_DIR", None)
     else:
         os.environ["TARIFFCALC_CACHE_DIR"] = before
+
+
+def dated_example_lines() -> tuple[str, list[str]]:
+    """The example basket three times over, with entry dates spread over 2025 and two values to round (CSV lines)."""
+    rows = (EXAMPLES / "japan-shipment.csv").read_text().splitlines()
+    header, body = rows[0] + ",entry_date", rows[1:]
+    dates = ["2025-03-01", "2025-04-09", "2025-05-20", "2025-06-10"]
+    lines = [f"{row},{dates[i % 4]}" for i, row in enumerate(body * 3)]
+    for i in (3, 15):
+        lines[i] = lines[i].replace(",2150.50,", ",2150.505,")
+    return header, lines

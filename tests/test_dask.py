@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, dated_example_lines
 
 dask = pytest.importorskip("dask", reason="the Dask tests need dask (pip install 'tariffcalc[dask]')")
 pytest.importorskip("dask.dataframe", reason="the Dask tests need dask[dataframe] (pip install 'tariffcalc[dask]')")
@@ -42,13 +42,8 @@ def partitions(monkeypatch):
 
 def awkward_basket(write):
     """The example three times, with entry dates, values to round, quoted commas and a quoted newline, and blank lines."""
-    rows = EXAMPLE.read_text().splitlines()
-    header, body = rows[0] + ",entry_date", rows[1:]
-    dates = ["2025-03-01", "2025-04-09", "2025-05-20", "2025-06-10"]
-    lines = [f"{row},{dates[i % 4]}" for i, row in enumerate(body * 3)]
-    lines[3] = lines[3].replace(",2150.50,", ",2150.505,")
+    header, lines = dated_example_lines()
     lines[4] = lines[4].replace("PO-1005", '"PO, with a comma ""quoted""\nand a second line-1005"')
-    lines[15] = lines[15].replace(",2150.50,", ",2150.505,")
     lines.insert(20, "")
     return write("awkward.csv", "\n".join([header, *lines]) + "\n\n")
 

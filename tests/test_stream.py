@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, dated_example_lines
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 DAY = ["--date", "2025-04-17"]
@@ -14,12 +14,7 @@ DAY = ["--date", "2025-04-17"]
 
 def with_entry_dates_and_rounding(write):
     """The example basket with dates spread over the year and a value to round, as CSV and as JSON Lines."""
-    rows = EXAMPLE.read_text().splitlines()
-    header, body = rows[0] + ",entry_date", rows[1:]
-    dates = ["2025-03-01", "2025-04-09", "2025-05-20", "2025-06-10"]
-    lines = [f"{row},{dates[i % 4]}" for i, row in enumerate(body * 3)]
-    lines[3] = lines[3].replace(",2150.50,", ",2150.505,")
-    lines[15] = lines[15].replace(",2150.50,", ",2150.505,")
+    header, lines = dated_example_lines()
     csv_path = write("basket.csv", "\n".join([header, *lines]) + "\n\n")
     import csv
     import io
