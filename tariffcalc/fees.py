@@ -117,13 +117,21 @@ def hmf(ocean_value: np.ndarray, rules: FeeRules | None = None) -> np.ndarray:
     return apply_rate(values, np.full(len(values), rules.hmf_rate, dtype=np.int64))
 
 
+#: How each column of an entry's sums adds up over its lines (and over chunks).
+_SUMS = {"lines": "sum", "value": "sum", "ocean": "sum", "first": "min", "last": "max", "line": "min"}
+
+
+def _by_entry(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.groupby("entry", sort=False).agg(**{column: (column, how) for column, how in _SUMS.items()})
+
+
 class EntryFees:
     """Adds up each entry's lines over the chunks of a basket; then the fees per entry."""
 
     def __init__(self, rules: FeeRules | None = None):
         self.rules = rules or fee_rules()
-        #: entry id → [lines, value, ocean value, earliest date, latest date, first line number]
-        self.entries: dict[str, list] = {}
+        #: The entries seen so far (see :attr:`entries`), or None before the first chunk.
+        self.sums: pd.DataFrame | None = None
         self.has_mode = True
         self.name = ""
 
@@ -163,36 +171,29 @@ class EntryFees:
                 "line": basket.source_lines,
             }
         )
-        grouped = frame.groupby("entry", sort=False).agg(
-            lines=("lines", "sum"), value=("value", "sum"), ocean=("ocean", "sum"), first=("first", "min"),
-            last=("last", "max"), line=("line", "min"),
-        )
-        for entry, row in zip(grouped.index, grouped.itertuples(index=False)):
-            if entry in self.entries:
-                known = self.entries[entry]
-                known[0] += int(row.lines)
-                known[1] += int(row.value)
-                known[2] += int(row.ocean)
-                known[3] = min(known[3], row.first)
-                known[4] = max(known[4], row.last)
-            else:
-                self.entries[entry] = [int(row.lines), int(row.value), int(row.ocean), row.first, row.last, int(row.line)]
+        self.sums = _by_entry(frame if self.sums is None else pd.concat([self.sums.reset_index(), frame]))
+
+    @property
+    def entries(self) -> pd.DataFrame:
+        """Per entry id, in input order: lines, value, ocean (value by vessel), first and last date, first line."""
+        return self.sums if self.sums is not None else _by_entry(pd.DataFrame(columns=list(_SUMS) + ["entry"]))
 
     def table(self) -> pd.DataFrame:
         """One row per entry, in input order: entry, date, fiscal_year, lines, value, mpf, mpf_limit, hmf_value, hmf, fees (cents)."""
-        items = list(self.entries.items())
-        dates = np.array([np.datetime64(v[3], "D") for _, v in items], dtype="datetime64[D]")
-        value = np.array([v[1] for _, v in items], dtype=np.int64)
-        ocean = np.array([v[2] for _, v in items], dtype=np.int64)
+        entries = self.entries
+        dates = entries["first"].to_numpy(dtype="datetime64[D]")
+        value = entries["value"].to_numpy(dtype=np.int64)
+        ocean = entries["ocean"].to_numpy(dtype=np.int64)
         mpf_fee, limit = mpf(value, dates, self.rules)
         hmf_fee = hmf(ocean, self.rules)
         years = self.rules.year_index(dates) if len(dates) else np.zeros(0, dtype=np.int64)
+        fiscal_years = np.array([y.fiscal_year for y in self.rules.years], dtype=np.int64)
         return pd.DataFrame(
             {
-                "entry": [k for k, _ in items],
+                "entry": entries.index.to_numpy(dtype=object),
                 "date": dates,
-                "fiscal_year": [self.rules.years[i].fiscal_year for i in years],
-                "lines": [v[0] for _, v in items],
+                "fiscal_year": fiscal_years[years],
+                "lines": entries["lines"].to_numpy(dtype=np.int64),
                 "value": value,
                 "mpf": mpf_fee,
                 "mpf_limit": limit,
@@ -212,13 +213,14 @@ class EntryFees:
             notices.append(
                 Notice(("fees-mode",), f"{self.name}: no mode column: no Harbor Maintenance Fee charged (add a column mode, ocean for goods that come by vessel)")
             )
-        mixed = [(k, v) for k, v in self.entries.items() if v[3] != v[4]]
+        entries = self.entries
+        mixed = entries.index[(entries["first"] != entries["last"]).to_numpy()].tolist()
         if mixed:
             notices.append(
                 Notice(
                     ("fees-dates",),
                     f"{self.name}: {{count}} entr(ies) have lines of different dates; each entry's fees use its earliest date "
-                    f"(entry {', '.join(k or '(basket)' for k, _ in mixed[:SHOWN_LINES])})",
+                    f"(entry {', '.join(k or '(basket)' for k in mixed[:SHOWN_LINES])})",
                     count=len(mixed),
                 )
             )

@@ -85,6 +85,29 @@ def test_fees_per_entry_through_the_cli(tariffcalc, write):
     assert document["fees"]["authority"]["mpf"].startswith("0.3464% ad valorem per entry")
 
 
+def test_an_entry_whose_lines_fall_in_different_chunks_is_one_entry(tariffcalc, write):
+    # Entry A's lines are 1, 3 and 5: with --chunk-size 1 each is in its own chunk; the fees must not change.
+    basket = write(
+        "b.csv",
+        "hts_code,country,value,mfn_rate,mode,entry_id,entry_date\n"
+        "9503.00.00,JP,30000,0,ocean,A,2025-04-17\n9503.00.00,JP,2000,0,ocean,B,2025-04-17\n"
+        "9503.00.00,JP,1000,0,air,A,2025-04-10\n9503.00.00,JP,500,0,air,C,2025-04-17\n"
+        "9503.00.00,JP,400000,0,ocean,A,2025-04-18\n",
+    )
+    whole = tariffcalc("estimate", basket, "--date", "2025-04-17", "--fees", "--format", "json")
+    split = tariffcalc("estimate", basket, "--date", "2025-04-17", "--fees", "--format", "json", "--chunk-size", "1")
+    assert whole.exit_code == split.exit_code == 0, (whole, split)
+    assert split.json()["fees"] == whole.json()["fees"]
+    assert split.json()["totals"] == whole.json()["totals"]
+    entries = whole.json()["fees"]["entries"]
+    assert [(e["entry_id"], e["lines"], e["date"], e["value"], e["mpf"], e["hmf_value"]) for e in entries] == [
+        ("A", 3, "2025-04-10", "431000.00", "634.62", "430000.00"),
+        ("B", 1, "2025-04-17", "2000.00", "32.71", "2000.00"),
+        ("C", 1, "2025-04-17", "500.00", "32.71", "0.00"),
+    ]
+    assert split.stderr == whole.stderr
+
+
 def test_a_basket_without_entry_id_is_one_entry_and_without_mode_pays_no_hmf(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value,mfn_rate\n9503.00.00,JP,30000,0\n9503.00.00,JP,1000,0\n")
     run = tariffcalc("estimate", basket, "--date", "2025-10-01", "--fees", "--format", "json")
