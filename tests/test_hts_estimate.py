@@ -264,3 +264,21 @@ def test_fees_are_the_same_with_the_dask_engine(tariffcalc, write):
     assert runs[0].exit_code == runs[1].exit_code == 0
     assert runs[0].json()["fees"] == runs[1].json()["fees"]
     assert runs[0].json()["totals"] == runs[1].json()["totals"]
+
+
+def test_compare_and_timeline_take_the_mfn_duty_from_the_hts_like_estimate(tariffcalc):
+    basket = FIXTURES.parent.parent / "data" / "examples" / "hts-basket.csv"
+    hts = ("--hts", HTS_MINI)
+    estimate = tariffcalc("estimate", basket, *hts, "--date", "2025-07-10", "--format", "json")
+    compare = tariffcalc("compare", basket, *hts, "--date", "2025-07-10", "--scenario", "baseline", "--scenario",
+                         "pause-ends", "--format", "json")  # fmt: skip
+    timeline = tariffcalc("timeline", basket, *hts, "--from", "2025-07-10", "--to", "2025-07-10", "--format", "json")
+    assert estimate.exit_code == compare.exit_code == timeline.exit_code == 0, (estimate, compare, timeline)
+    per_line = [line["total_duty"] for line in estimate.json()["lines"]]
+    assert [line["states"][0]["total_duty"] for line in compare.json()["lines"]] == per_line
+    assert compare.json()["totals"]["states"][0]["total_duty"] == estimate.json()["totals"]["total_duty"]
+    assert timeline.json()["points"][0]["total_duty"] == estimate.json()["totals"]["total_duty"]
+    # The same warnings about the HTS, once each.
+    hts_warnings = [w for w in estimate.stderr.splitlines() if "MFN" in w or "column 2" in w]
+    assert hts_warnings and all(compare.stderr.splitlines().count(w) == 1 for w in hts_warnings)
+    assert all(timeline.stderr.splitlines().count(w) == 1 for w in hts_warnings)

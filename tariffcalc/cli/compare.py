@@ -33,6 +33,7 @@ from .app import (
     say,
 )
 from .estimate import BASKET
+from .hts import HTS_OPTION
 
 BASELINE = "baseline"
 
@@ -88,6 +89,7 @@ def compare(
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
     excel_safe: bool = EXCEL_SAFE,
+    hts: Optional[str] = HTS_OPTION,
     debug: bool = DEBUG,
 ) -> None:
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
@@ -95,10 +97,14 @@ def compare(
         from .. import compare_output
         from ..compare import ChunkedComparison
         from ..stream import CheckedChunks, basket_chunks
+        from .hts import OfficialHts
 
         states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
+        official = OfficialHts(hts, states[0].date)
         chunks = CheckedChunks(
-            basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma),
+            official.chunks(
+                basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
+            ),
             skip_invalid,
         )
         run = ChunkedComparison(chunks, states)
@@ -111,6 +117,7 @@ def compare(
             jsonl=lambda stream: compare_output.write_jsonl(run, stream),
             hold=not skip_invalid,
         )
+        official.say_notices()
         for summary in run.summaries:
             for warning in summary.warnings:
                 say(f"Warning: {warning}")

@@ -34,7 +34,7 @@ HTS_OPTION = typer.Option(
 
 
 class OfficialHts:
-    """For ``estimate``: applies the chosen HTS to each chunk of a basket, and keeps its warnings for the summary."""
+    """For ``estimate``, ``compare`` and ``timeline``: applies the chosen HTS to each chunk of a basket, and keeps its warnings for the summary."""
 
     def __init__(self, option: Optional[str], day: dt.date):
         self.option, self.day = option, day
@@ -69,6 +69,16 @@ class OfficialHts:
         if why != "the imported store":
             raise InputError(Problem(why, f"{what} does not apply the official HTS yet; use --engine pandas, or --hts none"))
         say(f"Note: {what} does not apply the imported HTS ({path}): MFN rates come from the basket's mfn_rate only")
+
+    def say_notices(self) -> None:
+        """Say on stderr what applying the HTS found (for commands whose results carry no basket-wide warnings)."""
+        from ..notices import merge
+
+        notices: dict = {}
+        merge(notices, self.pending)
+        for notice in notices.values():
+            say(f"Warning: {notice.text}")
+        self.pending = []
 
     def merge_notices(self, summary) -> None:
         from ..notices import merge

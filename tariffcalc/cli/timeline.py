@@ -32,6 +32,7 @@ from .app import (
     say,
 )
 from .estimate import BASKET
+from .hts import HTS_OPTION
 
 
 @app.command()
@@ -48,23 +49,29 @@ def timeline(
     encoding: str = ENCODING,
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
+    hts: Optional[str] = HTS_OPTION,
     debug: bool = DEBUG,
 ) -> None:
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""
     with errors_to_exit_codes(debug):
         from .. import timeline_output
         from ..stream import CheckedChunks, basket_chunks
+        from .hts import OfficialHts
         from ..timeline import timeline as run
 
         first, last = start.date(), end.date()
         if last < first:
             raise InputError(Problem("--to", f"{last} is before --from {first}"))
         loaded = load_state(schedule, scenario, set_)
+        official = OfficialHts(hts, first)
         chunks = CheckedChunks(
-            basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma),
+            official.chunks(
+                basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
+            ),
             skip_invalid,
         )
         points = run(chunks, loaded, first, last)
+        official.say_notices()
         report_skipped(points.basket, chunks.lines, chunks.skipped)
         covers = loaded.schedule.covers
         if first < covers.from_ or last > covers.through:
