@@ -283,22 +283,24 @@ class EntryFees:
             "landed_duty_cost": cents_to_str(total_duty + mpf_total + hmf_total),
         }
 
-    def rich_table(self, total_duty: int):
+    def rich_table(self, total_duty: int, limit: int):
+        """The entries as a Rich table (the first ``limit`` of them), with the landed duty cost as its caption."""
         from rich.table import Table
 
         table = Table(title="Entry fees", title_justify="left", header_style="bold")
         for name in ("Entry", "Date", "FY", "Lines", "Value (USD)", "MPF", "HMF", "Fees"):
             table.add_column(name, justify="left" if name in ("Entry", "Date") else "right")
         frame = self.table()
-        for row in frame.itertuples():
+        for row in frame.head(limit).itertuples():
             mark = {-1: " (min)", 1: " (max)", 0: ""}[int(row.mpf_limit)]
             table.add_row(
                 row.entry or "(basket)", str(row.date)[:10], str(row.fiscal_year), f"{row.lines:,}", _money(int(row.value)),
                 _money(int(row.mpf)) + mark, _money(int(row.hmf)), _money(int(row.fees)),
             )
         fees = int(frame["fees"].sum())
+        more = f"{len(frame) - limit:,} more entries not shown here (the sums include them); " if len(frame) > limit else ""
         table.caption = (
-            f"Duty USD {_money(total_duty)} + fees USD {_money(fees)} = landed duty cost USD {_money(total_duty + fees)}"
+            f"{more}Duty USD {_money(total_duty)} + fees USD {_money(fees)} = landed duty cost USD {_money(total_duty + fees)}"
         )
         return table
 

@@ -135,6 +135,18 @@ def test_table_output_shows_the_fees_and_the_landed_duty_cost(tariffcalc, write)
     assert "Duty USD 3,000.00 + fees USD 141.42 = landed duty cost USD 3,141.42" in run.stdout
 
 
+def test_the_table_shows_the_first_200_entries_and_says_how_many_more(tariffcalc, write):
+    rows = "".join(f"9503.00.00,JP,100,0,air,E{i:03d}\n" for i in range(203))
+    basket = write("b.csv", "hts_code,country,value,mfn_rate,mode,entry_id\n" + rows)
+    run = tariffcalc("estimate", basket, "--date", "2025-04-17", "--fees", "--format", "table")
+    assert run.exit_code == 0, run
+    assert "E199" in run.stdout and "E200" not in run.stdout
+    # 203 entries at the MPF minimum of USD 32.71 each.
+    assert "3 more entries not shown here (the sums include them); Duty USD 2,030.00 + fees USD 6,640.13" in " ".join(
+        run.stdout.split()
+    )
+
+
 def test_an_unknown_mode_is_an_input_error(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value,mfn_rate,mode\n9503.00.00,JP,1,0,boat\n")
     run = tariffcalc("estimate", basket, "--date", "2025-04-17", "--fees")

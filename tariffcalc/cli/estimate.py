@@ -95,7 +95,7 @@ def estimate(
         from ..notices import merge as merge_notices
         from ..progress import progress_bar
         from ..stream import ChunkedEstimate, basket_chunks
-        from ..tables import TableSink
+        from ..tables import MAX_TABLE_LINES, TableSink
         from .hts import OfficialHts
 
         day = date.date() if date else dt.date.today()
@@ -147,7 +147,7 @@ def estimate(
         def table_output(console):
             stream_into(TableSink(console))
             if entry_fees is not None:
-                console.print(entry_fees.rich_table(run.summary.total_duty))
+                console.print(entry_fees.rich_table(run.summary.total_duty, MAX_TABLE_LINES))
 
         def parquet_output(path):
             from ..parquet import ParquetSink
