@@ -26,10 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import generate
 import numpy as np
 import pandas as pd
-
-import generate
 
 REPO = Path(__file__).resolve().parent.parent
 DATE = "2025-05-20"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path

@@ -47,7 +47,6 @@ from .result import Estimate, Summary
 from .schedule import Schedule
 
 
-
 @contextmanager
 def local_path(source: str | Path) -> Iterator[tuple[Path, str]]:
     """The basket as a file on disk, and its name for messages (stdin is spooled to a temporary file)."""

@@ -13,6 +13,7 @@ import typer
 from ..errors import InputError, Problem
 from .app import DEBUG, FORMAT, OUTPUT, SCHEDULE, OutputFormat, app, emit, errors_to_exit_codes, load_state, say
 
+
 class RateColumn(str, Enum):
     general = "general"
     column2 = "column2"

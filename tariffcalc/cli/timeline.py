@@ -56,8 +56,8 @@ def timeline(
     with errors_to_exit_codes(debug):
         from .. import timeline_output
         from ..stream import CheckedChunks, basket_chunks
-        from .hts import OfficialHts
         from ..timeline import timeline as run
+        from .hts import OfficialHts
 
         first, last = start.date(), end.date()
         if last < first:
