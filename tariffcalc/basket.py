@@ -87,9 +87,15 @@ class Basket:
     skipped: Skipped | None = None
     #: The specific part of each line's MFN duty in cents (from the HTS: amount per unit × quantity), or None.
     mfn_specific_cents: np.ndarray | None = None
+    #: What ``source_lines`` count: ``"line"`` (file lines: CSV, JSON Lines) or ``"item"`` (JSON, YAML, Parquet).
+    unit: str = "line"
 
     def __len__(self) -> int:
         return len(self.columns)
+
+    def where(self, row: int) -> str:
+        """Where line ``row`` (from 0) is, for a message: ``basket.csv:14`` or ``basket.json: item 3``."""
+        return location(self.name, self.unit, self.source_lines[row])
 
     def text(self, column: str) -> pd.Series | None:
         """A canonical column (e.g. ``"description"``) as the input wrote it, or None."""
@@ -378,6 +384,11 @@ class _Distinct:
         return np.asarray(per_value)[self.codes]
 
 
+def location(name: str, unit: str, number: int) -> str:
+    """``name:14`` for a file line, ``name: item 3`` for an item of a JSON, YAML or Parquet basket."""
+    return f"{name}:{number}" if unit == "line" else f"{name}: item {number}"
+
+
 def normalise(
     frame: pd.DataFrame,
     source_lines: np.ndarray,
@@ -405,13 +416,12 @@ def normalise(
             return
         column = columns[key]
         reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else None
-        separator = ":" if unit == "line" else ": item "
         bad_rows = column.spread(bad_values)
         invalid[bad_rows] = True
         for row in np.flatnonzero(bad_rows):
             value_index = column.codes[row]
             why = reasons[value_index] if reasons is not None else reason
-            problem = Problem(f"{name}{separator}{source_lines[row]}", f"{key}: {column.values.iloc[value_index]!r} {why}")
+            problem = Problem(location(name, unit, source_lines[row]), f"{key}: {column.values.iloc[value_index]!r} {why}")
             found.append((int(row), len(found), problem))
 
     hts_column = columns["hts_code"]
@@ -505,6 +515,7 @@ def normalise(
         rounded_values=columns["value"].spread(rounded)[keep],
         headers=headers,
         skipped=skipped,
+        unit=unit,
     )
 
 

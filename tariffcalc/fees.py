@@ -148,11 +148,10 @@ class EntryFees:
             modes = mode_text.astype(str).str.strip().str.lower()
             known = modes.isin(list(MODES)).to_numpy(dtype=bool)
             if not known.all():
-                separator = ": item " if basket.name.lower().endswith((".json", ".yaml", ".yml")) else ":"
                 raise InputError(
                     [
                         Problem(
-                            f"{basket.name}{separator}{basket.source_lines[row]}",
+                            basket.where(row),
                             f"mode: {mode_text.iat[row]!r} is not a mode of transport tariffcalc knows "
                             "(expected ocean, vessel, air, truck, rail, mail, pipeline or other)",
                         )

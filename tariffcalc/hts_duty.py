@@ -104,17 +104,11 @@ def specific_cents(quantity_micro: np.ndarray, microcents: np.ndarray) -> np.nda
     return ((product * 2 + scale) // (2 * scale)).astype(np.int64)
 
 
-def _where(basket: Basket, row: int) -> str:
-    itemised = basket.name.lower().endswith((".json", ".yaml", ".yml")) or basket.name == "<records>"
-    separator = ": item " if itemised else ":"
-    return f"{basket.name}{separator}{basket.source_lines[row]}"
-
-
 def _line_problems(basket: Basket, bad_rows: np.ndarray, column: str, values: pd.Series, reason) -> list[Problem]:
     problems = []
     for row in np.flatnonzero(bad_rows):
         why = reason(row) if callable(reason) else reason
-        problems.append(Problem(_where(basket, row), f"{column}: {values.iat[row]!r} {why}"))
+        problems.append(Problem(basket.where(row), f"{column}: {values.iat[row]!r} {why}"))
     return problems
 
 

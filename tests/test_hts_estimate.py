@@ -72,6 +72,25 @@ def test_an_hts_code_that_does_not_exist_is_refused_with_the_nearest(tariffcalc,
     )
 
 
+def test_lines_the_hts_refuses_are_named_as_their_reader_numbers_them(tariffcalc, write):
+    # Items of a JSON basket (even from stdin) and rows of a Parquet basket, not file lines.
+    records = '[{"hts_code": "8703.23.01", "country": "JP", "value": "1"}, {"hts_code": "8703.23.02", "country": "JP", "value": "1"}]'
+    run = tariffcalc("estimate", "-", "--input-format", "json", "--hts", HTS_MINI, *DAY, "--format", "csv", input=records)
+    assert run.stderr.splitlines()[-1] == (
+        "Error: <stdin>: item 2: hts_code: '8703.23.02' is not in the HTS from hts_mini.csv; nearest: 8703.23.01, "
+        "9503.00.00, 9801.00.10"
+    )
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    path = write("b.parquet", b"")
+    pq.write_table(pa.table({"hts_code": ["8703.23.01", "8703.23.02"], "country": ["JP", "JP"], "value": ["1", "1"]}), path)
+    run = tariffcalc("estimate", path, "--hts", HTS_MINI, *DAY, "--format", "csv")
+    assert run.stderr.splitlines()[-1] == (
+        f"Error: {path}: item 2: hts_code: '8703.23.02' is not in the HTS from hts_mini.csv; nearest: 8703.23.01, "
+        "9503.00.00, 9801.00.10"
+    )
+
+
 def test_column_2_countries_pay_the_column_2_rate_with_the_citation(tariffcalc, write):
     basket = write(
         "b.csv",
