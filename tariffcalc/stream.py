@@ -203,6 +203,12 @@ def merge_skipped(total: Skipped | None, more: Skipped | None) -> Skipped | None
     )
 
 
+def fail_on_skipped(skipped: Skipped | None, skip_invalid: bool) -> None:
+    """After the last chunk: InputError listing every invalid line, unless they were to be skipped."""
+    if skipped and skipped.lines and not skip_invalid:
+        raise InputError(skipped.problems)
+
+
 class ChunkedEstimate:
     """Iterates over per-chunk estimates; afterwards ``summary`` and ``skipped`` hold the whole basket's."""
 
@@ -232,8 +238,7 @@ class ChunkedEstimate:
             self.summary.add(summary)
             yield result, first_line
             first_line += len(result)
-        if self.skipped and self.skipped.lines and not self.skip_invalid:
-            raise InputError(self.skipped.problems)
+        fail_on_skipped(self.skipped, self.skip_invalid)
         if not self.skip_invalid:
             self.skipped = None
 
@@ -256,5 +261,4 @@ class CheckedChunks:
             self.skipped = merge_skipped(self.skipped, basket.skipped)
             self.lines += len(basket)
             yield basket
-        if self.skipped and self.skipped.lines and not self.skip_invalid:
-            raise InputError(self.skipped.problems)
+        fail_on_skipped(self.skipped, self.skip_invalid)

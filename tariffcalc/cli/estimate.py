@@ -11,7 +11,6 @@ from typing import Optional
 import typer
 
 from ..defaults import DEFAULT_CHUNK_SIZE
-from ..errors import InputError
 from .app import (
     DEBUG,
     DECIMAL_COMMA,
@@ -190,14 +189,10 @@ def check(
 ) -> None:
     """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
     with errors_to_exit_codes(debug):
-        from ..stream import basket_chunks, merge_skipped
+        from ..stream import CheckedChunks, basket_chunks
         from .hts import OfficialHts
 
-        lines, value, skipped = 0, 0, None
         chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
-        for chunk in OfficialHts(hts, dt.date.today()).chunks(chunks):
-            lines, value = lines + len(chunk), value + int(chunk.value_cents.sum())
-            skipped = merge_skipped(skipped, chunk.skipped)
-        if skipped and skipped.lines:
-            raise InputError(skipped.problems)
-        say(f"OK: {lines:,} line(s), USD {value // 100:,}.{value % 100:02d}")
+        checked = CheckedChunks(OfficialHts(hts, dt.date.today()).chunks(chunks), skip_invalid=False)
+        value = sum(int(chunk.value_cents.sum()) for chunk in checked)
+        say(f"OK: {checked.lines:,} line(s), USD {value // 100:,}.{value % 100:02d}")
