@@ -2,9 +2,10 @@
 
 The candidate dates are the days on which any measure of the schedule starts,
 ends, changes rate, is paused or resumed, gains an exemption or changes its
-stacking rules.  The basket is computed on the first day of the window and on
-each candidate, chunk by chunk for a large one,; a date is kept when any line's measures or rates differ from
-the previous kept date, so dates that change nothing for *this* basket are
+stacking rules (the engine's turning days).  The basket is computed on the
+first day of the window and on each candidate, chunk by chunk for a large
+one; a date is kept when any line's measures or rates differ from the
+previous kept date, so dates that change nothing for *this* basket are
 left out.  Lines' own ``entry_date`` is ignored: the timeline's date is the
 point.
 """
@@ -21,31 +22,6 @@ from .basket import Basket
 from .engine import CompiledSchedule, estimate
 from .result import Summary
 from .schedule import Schedule
-
-_DAY = dt.timedelta(days=1)
-
-
-def change_dates(schedule: Schedule) -> list[dt.date]:
-    """Every day on which something in the schedule starts or stops (sorted, distinct)."""
-    days: set[dt.date] = set()
-
-    def window(start: dt.date | None, through: dt.date | None) -> None:
-        if start:
-            days.add(start)
-        if through and through < dt.date.max:
-            days.add(through + _DAY)
-
-    for measure in schedule.measures:
-        window(measure.from_, measure.through)
-        for change in measure.changes:
-            days.add(change.from_)
-        for pause in measure.pauses:
-            window(pause.from_, pause.through)
-        for exemption in measure.exemptions:
-            window(exemption.from_, None)
-        for rule in measure.yields_to:
-            window(rule.from_, rule.through)
-    return sorted(days)
 
 
 @dataclass
@@ -74,7 +50,9 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     same as changing from the last date kept.
     """
     compiled = CompiledSchedule.of(schedule)
-    days = [start, *(d for d in change_dates(schedule) if start < d <= end)]
+    # The engine's turning days are exactly the days on which something in the schedule starts or stops.
+    turning = compiled.turning_days
+    days = [start, *(d.astype(object) for d in turning[(turning > np.datetime64(start)) & (turning <= np.datetime64(end))])]
     summaries = [Summary(schedule, day) for day in days]
     changed: list[set[str]] = [set() for _ in days]
     name, lines = "", 0
