@@ -123,18 +123,8 @@ def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError([_output_problem(output, exc)]) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with binary_destination(output) as path, open(path, "w", encoding="utf-8", newline="") as stream:
+        yield stream
 
 
 @contextmanager
