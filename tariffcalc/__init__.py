@@ -15,15 +15,15 @@ __all__ = ["__version__", "estimate", "load_schedule", "read_basket"]
 def __getattr__(name: str):
     # Imported on first use, so that `tariffcalc --version` does not load pandas.
     if name == "estimate":
-        from .engine import estimate
+        from .engine.calculate import estimate
 
         return estimate
     if name == "load_schedule":
-        from .schedule import load_schedule
+        from .law.model import load_schedule
 
         return load_schedule
     if name == "read_basket":
-        from .basket import read_basket
+        from .goods.basket import read_basket
 
         return read_basket
     raise AttributeError(name)

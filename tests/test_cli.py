@@ -12,9 +12,9 @@ import pytest
 from conftest import EXAMPLES, FIXTURES
 
 from tariffcalc import __version__
-from tariffcalc.basket import read_basket
-from tariffcalc.engine import estimate
-from tariffcalc.schedule import load_schedule
+from tariffcalc.goods.basket import read_basket
+from tariffcalc.engine.calculate import estimate
+from tariffcalc.law.model import load_schedule
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 DAY = "2025-04-17"

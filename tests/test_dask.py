@@ -14,7 +14,7 @@ from conftest import EXAMPLES, dated_example_lines
 dask = pytest.importorskip("dask", reason="the Dask tests need dask (pip install 'tariffcalc[dask]')")
 pytest.importorskip("dask.dataframe", reason="the Dask tests need dask[dataframe] (pip install 'tariffcalc[dask]')")
 
-from tariffcalc import dask_run  # noqa: E402
+from tariffcalc.engine import dask_run  # noqa: E402
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 DAY = ["--date", "2025-04-17"]
@@ -158,14 +158,15 @@ def test_without_dask(tariffcalc, monkeypatch):
 
 
 def test_the_partition_function_is_the_single_process_chunk_function(write):
-    """compute_partition is normalise + stream.compute_chunk on a plain pandas frame: callable without Dask."""
+    """compute_partition is normalise + engine.run.compute_chunk on a plain pandas frame: callable without Dask."""
     import datetime as dt
 
     import pandas as pd
 
-    from tariffcalc.engine import CompiledSchedule
-    from tariffcalc.schedule import load_schedule
-    from tariffcalc.stream import ChunkedEstimate, basket_chunks
+    from tariffcalc.engine.calculate import CompiledSchedule
+    from tariffcalc.law.model import load_schedule
+    from tariffcalc.engine.run import ChunkedEstimate
+    from tariffcalc.goods.chunks import basket_chunks
 
     frame = pd.read_csv(EXAMPLE, dtype=object, keep_default_na=False)
     part = dask_run.Part("csv", EXAMPLE, str(EXAMPLE), 0)
@@ -181,7 +182,7 @@ def test_the_partition_function_is_the_single_process_chunk_function(write):
 def test_the_progress_bar_follows_the_partitions(tariffcalc, write, monkeypatch):
     from rich.console import Console
 
-    from tariffcalc import progress
+    from tariffcalc.output import progress
 
     screen = io.StringIO()
     monkeypatch.setattr(progress, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=100))

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 
-from tariffcalc.basket import basket_from_records
-from tariffcalc.engine import (
+from tariffcalc.goods.basket import basket_from_records
+from tariffcalc.engine.calculate import (
     CompiledSchedule,
     Status,
     distinct_keys,
@@ -17,7 +17,7 @@ from tariffcalc.engine import (
     evaluate_keys,
     line_keys,
 )
-from tariffcalc.schedule import load_schedule
+from tariffcalc.law.model import load_schedule
 
 MINI = load_schedule(FIXTURES / "mini.yaml")
 DAY = dt.date(2025, 6, 1)

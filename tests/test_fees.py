@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tariffcalc.fees import fee_rules, hmf, mpf
+from tariffcalc.engine.fees import fee_rules, hmf, mpf
 
 FY2025 = dt.date(2025, 4, 17)
 FY2026 = dt.date(2025, 10, 1)

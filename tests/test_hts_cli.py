@@ -145,7 +145,7 @@ def test_a_missing_file_is_an_input_error(tariffcalc, tmp_path):
 
 
 def test_the_store_loads_fast_and_pandas_is_not_imported_for_help(imported):
-    from tariffcalc.hts_store import default_store, load_store
+    from tariffcalc.hts.store import default_store, load_store
 
     started = time.perf_counter()
     schedule = load_store(default_store())
@@ -160,7 +160,7 @@ def test_the_store_loads_fast_and_pandas_is_not_imported_for_help(imported):
 def test_the_store_goes_to_the_platform_user_data_folder_by_default(monkeypatch):
     import platformdirs
 
-    from tariffcalc.hts_store import default_store
+    from tariffcalc.hts.store import default_store
 
     monkeypatch.delenv("TARIFFCALC_DATA_DIR")
     assert default_store() == Path(platformdirs.user_data_dir("tariffcalc", appauthor=False)) / "hts"

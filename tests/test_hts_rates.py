@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tariffcalc.hts_rates import SpecificPart, parse_rate_text
+from tariffcalc.hts.rates import SpecificPart, parse_rate_text
 
 
 @pytest.mark.parametrize(

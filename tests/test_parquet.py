@@ -62,7 +62,7 @@ def test_numeric_columns_are_read_exactly(tariffcalc, tmp_path, write):
     path = tmp_path / "typed.parquet"
     pq.write_table(table, path)
 
-    from tariffcalc.parquet import text_frame
+    from tariffcalc.goods.parquet import text_frame
 
     frame = text_frame(pq.read_table(path), "typed.parquet")
     assert frame.to_dict("list") == {

@@ -9,7 +9,7 @@ from rich.console import Console
 
 from conftest import EXAMPLES
 
-from tariffcalc import progress
+from tariffcalc.output import progress
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 DAY = ["--date", "2025-04-17"]

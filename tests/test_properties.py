@@ -12,8 +12,8 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tariffcalc.basket import basket_from_records
-from tariffcalc.engine import estimate
+from tariffcalc.goods.basket import basket_from_records
+from tariffcalc.engine.calculate import estimate
 from tariffcalc.money import (
     MAX_RATE,
     MAX_VALUE_CENTS,
@@ -23,7 +23,7 @@ from tariffcalc.money import (
     parse_amounts,
     parse_rates,
 )
-from tariffcalc.schedule import load_schedule, schedule_from_document
+from tariffcalc.law.model import load_schedule, schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 
 MINI_TEXT = (FIXTURES / "mini.yaml").read_text()
@@ -162,7 +162,7 @@ def test_raising_a_rate_never_lowers_a_line(records, written, extra_points):
 @settings(max_examples=30, deadline=None)
 @given(baskets)
 def test_every_input_line_appears_once_in_csv_output(records):
-    from tariffcalc.writers import csv_frame
+    from tariffcalc.output.sinks import csv_frame
 
     records = [{**r, "ref": f"row-{i}"} for i, r in enumerate(records)]
     frame = csv_frame(run(records))

@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from tariffcalc.schedule import schedule_from_document
+from tariffcalc.law.model import schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 
 README = (ROOT / "README.md").read_text()
@@ -42,7 +42,7 @@ def test_console_example(command, expected):
 
 
 def test_the_scenario_example_is_a_valid_scenario():
-    from tariffcalc.scenario import scenario_from_document
+    from tariffcalc.law.scenario import scenario_from_document
 
     (example,) = [b for b in blocks("yaml") if "scenario:" in b]
     scenario = scenario_from_document(parse_yaml(example, "README.md"))

@@ -11,14 +11,14 @@ from decimal import Decimal
 import pytest
 from conftest import EXAMPLES
 
-from tariffcalc import compare_output
-from tariffcalc.basket import read_basket
+from tariffcalc.output import compare as compare_output
+from tariffcalc.goods.basket import read_basket
 from tariffcalc.cli.compare import build_states
-from tariffcalc.compare import ChunkedComparison
-from tariffcalc.engine import estimate
-from tariffcalc.schedule import load_schedule
-from tariffcalc.stream import basket_chunks
-from tariffcalc.timeline import timeline
+from tariffcalc.analysis.compare import ChunkedComparison
+from tariffcalc.engine.calculate import estimate
+from tariffcalc.law.model import load_schedule
+from tariffcalc.goods.chunks import basket_chunks
+from tariffcalc.analysis.timeline import timeline
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 TOY, CAR = "9503.00.00", "8703.23.01"

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
-from tariffcalc import schedule_cache
-from tariffcalc.schedule import _load_cached, load_schedule, read_yaml, schedule_from_document
+from tariffcalc.law import cache as schedule_cache
+from tariffcalc.law.model import _load_cached, load_schedule, read_yaml, schedule_from_document
 
 SHIPPED = ROOT / "data" / "schedules" / "us-2025.yaml"
 
@@ -148,6 +148,20 @@ def test_the_code_fingerprint_follows_the_modules():
     first = schedule_cache.code_fingerprint()
     assert first == schedule_cache.code_fingerprint()
     module = ROOT / "tariffcalc" / "defaults.py"
+    stat = module.stat()
+    try:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        schedule_cache.code_fingerprint.cache_clear()
+        assert schedule_cache.code_fingerprint() != first
+    finally:
+        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        schedule_cache.code_fingerprint.cache_clear()
+
+
+def test_the_code_fingerprint_follows_the_modules_of_the_sub_packages():
+    schedule_cache.code_fingerprint.cache_clear()
+    first = schedule_cache.code_fingerprint()
+    module = ROOT / "tariffcalc" / "engine" / "calculate.py"
     stat = module.stat()
     try:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from conftest import SHARED_DATA
 
-from tariffcalc import hts
-from tariffcalc.schedule import load_schedule
+from tariffcalc import hts_codes
+from tariffcalc.law.model import load_schedule
 
 HTS_CSV = SHARED_DATA / "hts_2025_basic_edition.csv"
 
@@ -19,16 +19,16 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def official_codes() -> set[str]:
     frame = pd.read_csv(HTS_CSV, dtype=str, encoding="utf-8-sig", usecols=["HTS Number"]).dropna()
-    return set(frame["HTS Number"].map(hts.digits_of))
+    return set(frame["HTS Number"].map(hts_codes.digits_of))
 
 
 def test_every_hts_prefix_in_the_shipped_schedule_exists_in_the_2025_hts(official_codes):
     schedule = load_schedule("us-2025")
-    prefixes = {hts.digits_of(code) for group in schedule.product_groups.values() for code in group.hts}
+    prefixes = {hts_codes.digits_of(code) for group in schedule.product_groups.values() for code in group.hts}
     for measure in schedule.measures:
         for item in (measure.products.include or []) + measure.products.exclude:
             if item not in schedule.product_groups:
-                prefixes.add(hts.digits_of(item))
+                prefixes.add(hts_codes.digits_of(item))
     missing = sorted(p for p in prefixes if not any(code.startswith(p) for code in official_codes))
     assert missing == []
 
@@ -37,6 +37,6 @@ def test_the_example_baskets_use_real_codes(official_codes):
     from conftest import EXAMPLES
 
     for path in EXAMPLES.glob("*.csv"):
-        codes = set(pd.read_csv(path, dtype=str)["hts_code"].map(hts.digits_of))
+        codes = set(pd.read_csv(path, dtype=str)["hts_code"].map(hts_codes.digits_of))
         unknown = [c for c in codes if not any(o.startswith(c) for o in official_codes)]
         assert unknown == [], path.name

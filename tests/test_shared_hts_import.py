@@ -78,7 +78,7 @@ def test_unknown_codes_get_the_nearest_real_ones(imported, tariffcalc, write):
 
 
 def test_the_imported_store_loads_in_under_0_3_seconds(imported):
-    from tariffcalc.hts_store import default_store, load_store
+    from tariffcalc.hts.store import default_store, load_store
 
     load_store(default_store())  # pandas and the file system warmed up, as in a running command
     started = time.perf_counter()

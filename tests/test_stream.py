@@ -88,10 +88,11 @@ def test_check_reads_in_chunks_and_lists_every_problem(tariffcalc, write):
 def test_the_library_in_chunks_equals_the_library_whole(write):
     import datetime as dt
 
-    from tariffcalc.basket import read_basket
-    from tariffcalc.engine import estimate
-    from tariffcalc.schedule import load_schedule
-    from tariffcalc.stream import ChunkedEstimate, basket_chunks
+    from tariffcalc.goods.basket import read_basket
+    from tariffcalc.engine.calculate import estimate
+    from tariffcalc.law.model import load_schedule
+    from tariffcalc.engine.run import ChunkedEstimate
+    from tariffcalc.goods.chunks import basket_chunks
 
     csv_path, _ = with_entry_dates_and_rounding(write)
     schedule, day = load_schedule("us-2025"), dt.date(2025, 4, 17)

@@ -187,8 +187,8 @@ DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fai
 
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
     """The schedule with the scenarios and ``--set`` changes applied, in order."""
-    from ..scenario import apply_scenarios, load_scenario, set_scenario
-    from ..schedule import load_schedule
+    from ..law.model import load_schedule
+    from ..law.scenario import apply_scenarios, load_scenario, set_scenario
 
     layers = [load_scenario(name) for name in scenarios or []]
     if sets:

@@ -40,7 +40,7 @@ BASELINE = "baseline"
 
 def build_states(schedule: str, scenarios: list[str], dates: list[dt.date], sets: Optional[list[str]]):
     """One state per column: scenarios and dates pair up; a single one of either applies to every column."""
-    from ..compare import State
+    from ..analysis.compare import State
 
     scenarios = scenarios or [BASELINE]
     dates = dates or [dt.date.today()]
@@ -94,9 +94,9 @@ def compare(
 ) -> None:
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
     with errors_to_exit_codes(debug):
-        from .. import compare_output
-        from ..compare import ChunkedComparison
-        from ..stream import CheckedChunks, basket_chunks
+        from ..analysis.compare import ChunkedComparison
+        from ..goods.chunks import CheckedChunks, basket_chunks
+        from ..output import compare as compare_output
         from .hts import OfficialHts
 
         states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)

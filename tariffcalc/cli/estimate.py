@@ -89,12 +89,13 @@ def estimate(
     with errors_to_exit_codes(debug):
         from contextlib import nullcontext
 
-        from .. import writers
-        from ..fees import EntryFees
+        from ..engine.fees import EntryFees
+        from ..engine.run import ChunkedEstimate
+        from ..goods.chunks import basket_chunks
         from ..notices import merge as merge_notices
-        from ..progress import progress_bar
-        from ..stream import ChunkedEstimate, basket_chunks
-        from ..tables import MAX_TABLE_LINES, TableSink
+        from ..output import sinks as writers
+        from ..output.progress import progress_bar
+        from ..output.tables import MAX_TABLE_LINES, TableSink
         from .hts import OfficialHts
 
         day = date.date() if date else dt.date.today()
@@ -102,7 +103,7 @@ def estimate(
         source_format = input_format.value if input_format else None
         official = OfficialHts(hts, day)
         if engine is Engine.dask:
-            from ..dask_run import require_dask
+            from ..engine.dask_run import require_dask
 
             require_dask()
             official.refuse_for("--engine dask")
@@ -125,7 +126,7 @@ def estimate(
             bar = nullcontext(None) if quiet else progress_bar(f"Reading {basket if basket != '-' else 'stdin'}")
             with bar as report:
                 if engine is Engine.dask:
-                    from ..dask_run import DaskEstimate
+                    from ..engine.dask_run import DaskEstimate
 
                     run = DaskEstimate(
                         basket, source_format, codec(encoding), decimal_comma, chunk_size, loaded, day, skip_invalid, report
@@ -149,7 +150,7 @@ def estimate(
                 console.print(entry_fees.rich_table(run.summary.total_duty, MAX_TABLE_LINES))
 
         def parquet_output(path):
-            from ..parquet import ParquetSink
+            from ..output.parquet import ParquetSink
 
             sink = ParquetSink(path)
             try:
@@ -189,7 +190,7 @@ def check(
 ) -> None:
     """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
     with errors_to_exit_codes(debug):
-        from ..stream import CheckedChunks, basket_chunks
+        from ..goods.chunks import CheckedChunks, basket_chunks
         from .hts import OfficialHts
 
         chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)

@@ -43,7 +43,7 @@ class OfficialHts:
         self.pending: list = []
 
     def chunks(self, chunks: Iterator) -> Iterator:
-        from ..hts_store import choose, load_hts
+        from ..hts.store import choose, load_hts
 
         path, why = choose(self.option)
         first = True
@@ -54,7 +54,7 @@ class OfficialHts:
                     self.schedule = load_hts(path)
                     say(f"Note: MFN duties from the {self.schedule.edition} ({why}: {path}; --hts none to leave it out)")
             if self.schedule is not None:
-                from ..hts_duty import apply_hts
+                from ..hts.mfn import apply_hts
 
                 basket, notices = apply_hts(basket, self.schedule, self.day)
                 self.pending += notices
@@ -62,7 +62,7 @@ class OfficialHts:
 
     def refuse_for(self, what: str) -> None:
         """For a way of computing that does not apply the HTS (``--engine dask``): refuse an HTS asked for, say so for the imported one."""
-        from ..hts_store import choose
+        from ..hts.store import choose
 
         path, why = choose(self.option)
         if path is None:
@@ -89,7 +89,7 @@ class OfficialHts:
 
 
 def _require(option: Optional[str]):
-    from ..hts_store import ENV_HTS, choose, load_hts
+    from ..hts.store import ENV_HTS, choose, load_hts
 
     path, why = choose(option)
     if path is None:
@@ -112,8 +112,8 @@ def import_(
 ) -> None:
     """Read the USITC HTS CSV and keep a compact copy for `estimate` and `hts lookup`; print how its rates parse."""
     with errors_to_exit_codes(debug):
-        from ..hts_schedule import report_lines
-        from ..hts_store import import_hts
+        from ..hts.store import import_hts
+        from ..hts.tariff import report_lines
 
         schedule = import_hts(path, store, edition)
         meta = schedule.meta
@@ -131,8 +131,8 @@ def report(
 ) -> None:
     """How every general (or column 2) rate of the HTS parses, by kind, with each unparsed rate and the reason."""
     with errors_to_exit_codes(debug):
-        from ..hts_schedule import rate_report, report_lines
-        from ..hts_store import load_hts
+        from ..hts.store import load_hts
+        from ..hts.tariff import rate_report, report_lines
 
         schedule = load_hts(path) if path is not None else _require(None)
         try:
@@ -162,7 +162,7 @@ def lookup(
     with errors_to_exit_codes(debug):
         import pandas as pd
 
-        from .. import hts as hts_codes
+        from .. import hts_codes
         from .rates import _country
 
         official = _require(hts)
@@ -191,8 +191,8 @@ def lookup(
 
 
 def _code_document(official, code: str, day: dt.date, country: Optional[str], loaded) -> dict:
-    from .. import hts as hts_codes
-    from ..explain import explain
+    from .. import hts_codes
+    from ..analysis.explain import explain
     from ..money import format_rate
 
     rates = {}
@@ -258,7 +258,7 @@ def _code_table(console, document: dict) -> None:
 
 
 def _search(official, words: str, fmt, output) -> None:
-    from .. import hts as hts_codes
+    from .. import hts_codes
 
     codes = official.search(words)
     if not codes:

@@ -39,9 +39,9 @@ def _country(text: str) -> str:
 def _code(text: str) -> str:
     import pandas as pd
 
-    from .. import hts
+    from .. import hts_codes
 
-    digits, reason = hts.normalise_codes(pd.Series([text]))
+    digits, reason = hts_codes.normalise_codes(pd.Series([text]))
     if reason.iloc[0]:
         raise InputError(Problem("--hts", f"{text!r} {reason.iloc[0]}"))
     return digits.iloc[0]
@@ -63,7 +63,7 @@ def rates(
 ) -> None:
     """The measures in force for a country and/or HTS code, each with its authority, and why others do not apply."""
     with errors_to_exit_codes(debug):
-        from ..explain import describe_rate, explain
+        from ..analysis.explain import describe_rate, explain
         from ..money import format_rate
 
         if country is None and hts_code is None:

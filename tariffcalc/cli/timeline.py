@@ -54,9 +54,9 @@ def timeline(
 ) -> None:
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""
     with errors_to_exit_codes(debug):
-        from .. import timeline_output
-        from ..stream import CheckedChunks, basket_chunks
-        from ..timeline import timeline as run
+        from ..analysis.timeline import timeline as run
+        from ..goods.chunks import CheckedChunks, basket_chunks
+        from ..output import timeline as timeline_output
         from .hts import OfficialHts
 
         first, last = start.date(), end.date()

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .basket import Basket
-from .engine import CompiledSchedule, estimate
-from .money import RATE_SCALE, cents_to_str, format_cents, format_rate
-from .result import Estimate, Summary, Totals
-from .schedule import Schedule
+from ..engine.calculate import CompiledSchedule, estimate
+from ..engine.result import Estimate, Summary, Totals
+from ..goods.basket import Basket
+from ..law.model import Schedule
+from ..money import RATE_SCALE, cents_to_str, format_cents, format_rate
 
 
 @dataclass(frozen=True)

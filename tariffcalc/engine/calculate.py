@@ -19,12 +19,9 @@ from enum import IntEnum
 import numpy as np
 import pandas as pd
 
-from . import hts as hts_codes
-from .basket import Basket
-from .money import apply_rate, ratio
-from .notices import SHOWN_LINES, Notice
-from .result import Estimate
-from .schedule import (
+from .. import hts_codes
+from ..goods.basket import Basket
+from ..law.model import (
     AllExcept,
     Measure,
     Pause,
@@ -33,6 +30,9 @@ from .schedule import (
     stacking_epochs,
     yield_graph,
 )
+from ..money import apply_rate, ratio
+from ..notices import SHOWN_LINES, Notice
+from .result import Estimate
 
 
 class Status(IntEnum):

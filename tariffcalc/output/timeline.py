@@ -18,10 +18,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import signed_cents_str
-from .money import cents_to_str, format_rate
+from ..analysis.compare import signed_cents_str
+from ..analysis.timeline import Timeline
+from ..money import cents_to_str, format_rate
 from .tables import money, percent
-from .timeline import Timeline
 
 #: Width of the longest bar in the chart, in characters.
 BAR_WIDTH = 40

@@ -22,10 +22,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import countries, hts
-from .errors import InputError, Problem
-from .money import parse_amounts, parse_rates
-from .yaml_source import ExactLoader
+from .. import countries
+from .. import hts_codes
+from ..errors import InputError, Problem
+from ..money import parse_amounts, parse_rates
+from ..yaml_source import ExactLoader
 
 InputFormat = Literal["csv", "json", "jsonl", "yaml"]
 
@@ -425,7 +426,7 @@ def normalise(
             found.append((int(row), len(found), problem))
 
     hts_column = columns["hts_code"]
-    codes, code_reason = hts.normalise_codes(hts_column.values)
+    codes, code_reason = hts_codes.normalise_codes(hts_column.values)
     report("hts_code", (code_reason != "").to_numpy(dtype=bool), code_reason)
 
     country_text = columns["country"].values.str.strip()

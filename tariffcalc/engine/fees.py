@@ -22,10 +22,10 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
-from .money import apply_rate, cents_to_str, format_percent, parse_rate
-from .notices import SHOWN_LINES, Notice
-from .paths import data_dir
+from ..errors import InputError, Problem
+from ..money import apply_rate, cents_to_str, format_percent, parse_rate
+from ..notices import SHOWN_LINES, Notice
+from ..paths import data_dir
 from .result import Estimate
 
 #: Values of the ``mode`` column, and whether the goods came by vessel.

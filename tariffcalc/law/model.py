@@ -25,12 +25,12 @@ from pydantic import (
     field_validator,
 )
 
-from . import countries as country_codes
-from . import hts
-from .errors import InputError, Problem
-from .money import format_percent, parse_rate
-from .paths import shipped_schedule, shipped_schedule_names
-from .yaml_source import YamlDocument, read_yaml
+from .. import countries as country_codes
+from .. import hts_codes
+from ..errors import InputError, Problem
+from ..money import format_percent, parse_rate
+from ..paths import shipped_schedule, shipped_schedule_names
+from ..yaml_source import YamlDocument, read_yaml
 
 
 @dataclass(frozen=True)
@@ -214,7 +214,7 @@ class ProductGroup(Model):
     @field_validator("hts")
     @classmethod
     def _prefixes(cls, values: list[str]) -> list[str]:
-        return [hts.dotted(hts.check_prefix(v)) for v in values]
+        return [hts_codes.dotted(hts_codes.check_prefix(v)) for v in values]
 
 
 class Schedule(Model):
@@ -249,7 +249,7 @@ class Schedule(Model):
         for item in items:
             group = self.product_groups.get(item)
             for code in group.hts if group else [item]:
-                prefixes.add(hts.digits_of(code))
+                prefixes.add(hts_codes.digits_of(code))
         return frozenset(prefixes)
 
 
@@ -309,7 +309,7 @@ def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
         if item in schedule.product_groups:
             return
         try:
-            hts.check_prefix(item)
+            hts_codes.check_prefix(item)
         except ValueError as exc:
             bad(path, f"{exc}, and not a product group of this schedule")
 
@@ -491,6 +491,6 @@ def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     # Across processes, the validated schedule is kept on disk (see schedule_cache).
-    from .schedule_cache import cached
+    from .cache import cached
 
     return cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))

@@ -1,14 +1,12 @@
-"""Large baskets in bounded memory: read CSV and JSON Lines in chunks, compute each, add up the summaries.
+"""Large baskets in bounded memory: read CSV and JSON Lines in chunks, each normalised like a whole basket.
 
-Each chunk goes through the same normalising and engine as a whole basket, so
-the results are identical to the in-memory path (tested).  JSON and YAML
+Each chunk goes through the same normalising as a whole basket, so the
+results are identical to the in-memory path (tested).  JSON and YAML
 baskets are single documents and are read whole; Parquet baskets are read
 in batches of rows (see ``parquet``).  Standard input is first copied to a
 temporary file, so that it can be sniffed and read in chunks too.
 
-What is done to one chunk is :func:`compute_chunk`, a pure function of the
-chunk and the compiled schedule: the single-process run here and the Dask run
-(``dask_run``) both call it, and add up the summaries in line order.
+Computing the chunks is the engine's (:mod:`tariffcalc.engine.run`).
 """
 
 from __future__ import annotations
@@ -26,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..defaults import DEFAULT_CHUNK_SIZE
+from ..errors import InputError, Problem
 from .basket import (
     _READERS,
     Basket,
@@ -40,11 +40,6 @@ from .basket import (
     not_text,
     read_text,
 )
-from .defaults import DEFAULT_CHUNK_SIZE
-from .engine import CompiledSchedule, estimate
-from .errors import InputError, Problem
-from .result import Estimate, Summary
-from .schedule import Schedule
 
 
 @contextmanager
@@ -184,12 +179,6 @@ def basket_format(path: Path, name: str, input_format: str | None) -> str:
     return detect_format(name if name != "<stdin>" else "-", None)
 
 
-def compute_chunk(basket: Basket, compiled: CompiledSchedule, date: dt.date) -> tuple[Estimate, Summary]:
-    """One chunk's estimate and summary: a pure function of the chunk and the schedule (no state kept)."""
-    result = estimate(basket, compiled, date)
-    return result, result.summary()
-
-
 def merge_skipped(total: Skipped | None, more: Skipped | None) -> Skipped | None:
     if more is None or not more.lines:
         return total
@@ -207,40 +196,6 @@ def fail_on_skipped(skipped: Skipped | None, skip_invalid: bool) -> None:
     """After the last chunk: InputError listing every invalid line, unless they were to be skipped."""
     if skipped and skipped.lines and not skip_invalid:
         raise InputError(skipped.problems)
-
-
-class ChunkedEstimate:
-    """Iterates over per-chunk estimates; afterwards ``summary`` and ``skipped`` hold the whole basket's."""
-
-    def __init__(self, chunks: Iterator[Basket], schedule: Schedule, date: dt.date, skip_invalid: bool):
-        self.chunks, self.skip_invalid = chunks, skip_invalid
-        self.compiled = CompiledSchedule.of(schedule)
-        self.summary = Summary(schedule, date)
-        self.date = date
-        self.skipped: Skipped | None = None
-
-    def computed(self) -> Iterator[tuple[Estimate, Summary, Skipped | None]]:
-        """Each chunk's estimate, summary and skipped lines, in line order."""
-        for basket in self.chunks:
-            result, summary = compute_chunk(basket, self.compiled, self.date)
-            yield result, summary, basket.skipped
-
-    def __iter__(self) -> Iterator[tuple[Estimate, int]]:
-        """``(estimate, number of its first line)`` per chunk.
-
-        Without ``skip_invalid``, computing goes on after a bad line (so that
-        every problem is found), and InputError lists them all at the end:
-        the caller must not publish what it wrote before then.
-        """
-        first_line = 1
-        for result, summary, skipped in self.computed():
-            self.skipped = merge_skipped(self.skipped, skipped)
-            self.summary.add(summary)
-            yield result, first_line
-            first_line += len(result)
-        fail_on_skipped(self.skipped, self.skip_invalid)
-        if not self.skip_invalid:
-            self.skipped = None
 
 
 class CheckedChunks:

@@ -23,10 +23,10 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from .basket import Skipped
-from .money import cents_to_str, format_cents, format_rate, format_rates
-from .result import Estimate, Summary, Totals
-from .schedule import Schedule
+from ..engine.result import Estimate, Summary, Totals
+from ..goods.basket import Skipped
+from ..law.model import Schedule
+from ..money import cents_to_str, format_cents, format_rate, format_rates
 
 #: The columns the CSV writer appends after the input's own.
 COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures")
@@ -90,7 +90,7 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
 
 def _added_json(estimate: Estimate, n: int) -> pd.Series:
     """The keys that an official HTS adds to each line (``hts_description``, ``mfn_source``...), or nothing."""
-    from .hts_duty import ADDED_COLUMNS
+    from ..hts.mfn import ADDED_COLUMNS
 
     text = pd.Series("", index=range(n), dtype=object)
     for name in ADDED_COLUMNS:

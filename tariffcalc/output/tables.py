@@ -7,11 +7,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .basket import Skipped
-from .countries import country_name
-from .money import format_percent
-from .result import Estimate, Summary
-from .writers import Sink, write_all
+from ..countries import country_name
+from ..engine.result import Estimate, Summary
+from ..goods.basket import Skipped
+from ..money import format_percent
+from .sinks import Sink, write_all
 
 #: Tables longer than this show their first lines only, and say so.
 MAX_TABLE_LINES = 200

@@ -17,7 +17,7 @@ for messages:
 
 ``dask.dataframe.from_map`` reads each partition as text and
 ``map_partitions`` applies :func:`compute_partition`, which normalises it and
-calls :func:`tariffcalc.stream.compute_chunk`, the very function of the
+calls :func:`tariffcalc.engine.run.compute_chunk`, the very function of the
 single-process run.  The results are brought back in partition order, a
 batch at a time (bounded memory; the next batch is computed while one is
 written), and written and added up exactly as the single-process run
@@ -38,12 +38,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .basket import Skipped, check_first_record, csv_problem, first_undecodable, normalise, not_text
-from .engine import CompiledSchedule
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
+from ..goods.basket import Skipped, check_first_record, csv_problem, first_undecodable, normalise, not_text
+from ..goods.chunks import basket_format, csv_chunk_frame, csv_layout, local_path
+from ..law.model import Schedule
+from .calculate import CompiledSchedule
 from .result import Estimate, Summary
-from .schedule import Schedule
-from .stream import ChunkedEstimate, basket_format, compute_chunk, csv_chunk_frame, csv_layout, local_path
+from .run import ChunkedEstimate, compute_chunk
 
 NEEDS_DASK = "--engine dask needs dask: pip install 'tariffcalc[dask]'"
 _BLOCK = 8 << 20
@@ -135,7 +136,7 @@ def _parquet_files(path: Path) -> list[Path]:
 
 
 def _parquet_plan(path: Path) -> tuple[list[Part], pd.DataFrame]:
-    from .parquet import open_parquet, text_frame
+    from ..goods.parquet import open_parquet, text_frame
 
     parts, meta = [], None
     for file in _parquet_files(path):
@@ -160,7 +161,7 @@ def _parquet_plan(path: Path) -> tuple[list[Part], pd.DataFrame]:
 def read_partition(part: Part, meta: pd.DataFrame, delimiter: str, encoding: str) -> pd.DataFrame:
     """One partition's lines as text, as the single-process reader would give them."""
     if part.kind == "parquet":
-        from .parquet import open_parquet, text_frame
+        from ..goods.parquet import open_parquet, text_frame
 
         parquet_file = open_parquet(part.path, part.name)
         if part.row_group < 0:

@@ -22,17 +22,17 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from . import countries as country_codes
-from .errors import InputError, Problem
-from .paths import data_dir
-from .schedule import (
+from .. import countries as country_codes
+from ..errors import InputError, Problem
+from ..paths import data_dir
+from ..yaml_source import YamlDocument, parse_yaml, read_yaml
+from .model import (
     Model,
     Schedule,
     _problems_from_validation,
     resolve_schedule_path,
     schedule_from_document,
 )
-from .yaml_source import YamlDocument, parse_yaml, read_yaml
 
 #: The keys of a measure that ``modify`` may change (all but ``id``).
 MODIFIABLE = (

@@ -21,7 +21,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .compare import (
+from ..analysis.compare import (
     ChunkedComparison,
     Comparison,
     points_column,
@@ -29,7 +29,7 @@ from .compare import (
     signed_cents_str,
     total_points,
 )
-from .money import cents_to_str, format_cents, format_rate, format_rates
+from ..money import cents_to_str, format_cents, format_rate, format_rates
 from .tables import money, percent
 
 
@@ -49,7 +49,7 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
 
 def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> int:
     """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised."""
-    from .writers import neutralise_formulas
+    from .sinks import neutralise_formulas
 
     changed = 0
     for comparison, first_line in run:

@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
-from . import __version__
+from .. import __version__
 
 T = TypeVar("T")
 
@@ -62,8 +62,8 @@ def entry_path(folder: Path, path: Path) -> Path:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """The name, size and mtime of each of tariffcalc's modules, hashed: changes when the code does."""
-    package = Path(__file__).resolve().parent
+    """The name, size and mtime of each of tariffcalc's modules (every sub-package's too), hashed: changes when the code does."""
+    package = Path(__file__).resolve().parents[1]
     stamps = []
     for module in sorted(package.rglob("*.py")):
         try:

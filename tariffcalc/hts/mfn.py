@@ -29,12 +29,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from .basket import Basket
-from .errors import InputError, Problem
-from .hts_rates import BASKET_UNITS, OTHER_KINDS, describe_unit
-from .hts_schedule import HtsSchedule
-from .notices import SHOWN_LINES, Notice
-from .paths import data_dir
+from ..errors import InputError, Problem
+from ..goods.basket import Basket
+from ..notices import SHOWN_LINES, Notice
+from ..paths import data_dir
+from .rates import BASKET_UNITS, OTHER_KINDS, describe_unit
+from .tariff import HtsSchedule
 
 #: The columns apply_hts adds to the basket, in order.
 ADDED_COLUMNS = ("hts_description", "mfn_source", "mfn_rate_text", "mfn_note")
@@ -147,7 +147,7 @@ def check_lines(basket: Basket, schedule: HtsSchedule) -> tuple[np.ndarray, list
 
 def without_lines(basket: Basket, bad: np.ndarray, problems: list[Problem]) -> Basket:
     """The basket without the ``bad`` lines, which join its ``skipped`` lines (as --skip-invalid expects)."""
-    from .basket import Skipped
+    from ..goods.basket import Skipped
 
     keep = ~bad
     before = basket.skipped

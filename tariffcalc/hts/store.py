@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 ENV_HTS = "TARIFFCALC_HTS"
 ENV_DATA_DIR = "TARIFFCALC_DATA_DIR"
@@ -45,8 +45,8 @@ def default_store() -> Path:
 
 def import_hts(source: str | Path, store: Path | None = None, edition: str | None = None):
     """Read a USITC HTS CSV and write the store (replacing any previous one); return the loaded HtsSchedule."""
-    from .hts_file import FIELDS, edition_from_name, read_usitc_csv, sha256_of
-    from .hts_schedule import HtsSchedule, rate_report
+    from .tariff import HtsSchedule, rate_report
+    from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
 
     source = Path(source)
     frame = read_usitc_csv(source)
@@ -76,7 +76,7 @@ def load_store(store: Path):
     """Load an imported store folder."""
     import pandas as pd
 
-    from .hts_schedule import HtsSchedule
+    from .tariff import HtsSchedule
 
     try:
         meta = json.loads((store / META).read_text(encoding="utf-8"))
@@ -95,8 +95,8 @@ def load_store(store: Path):
 
 def load_hts(path: str | Path):
     """An HtsSchedule from a store folder, or straight from a USITC CSV (not stored)."""
-    from .hts_file import edition_from_name, read_usitc_csv, sha256_of
-    from .hts_schedule import HtsSchedule
+    from .tariff import HtsSchedule
+    from .usitc import edition_from_name, read_usitc_csv, sha256_of
 
     path = Path(path)
     if path.is_dir():

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import hts as hts_codes
-from .hts_rates import COMPUTED_KINDS, OTHER_KINDS, ParsedRate, parse_rate_text
+from .. import hts_codes
+from .rates import COMPUTED_KINDS, OTHER_KINDS, ParsedRate, parse_rate_text
 
 #: Rate columns of the HTS, by the name the output gives them.
 RATE_COLUMNS = {"general": "General Rate of Duty", "special": "Special Rate of Duty", "column2": "Column 2 Rate of Duty"}
@@ -185,7 +185,7 @@ def rate_report(frame: pd.DataFrame, column: str = "general") -> dict:
 
 def report_lines(report: dict) -> list[str]:
     """The parse report for people, one line each."""
-    from .hts_rates import OTHER_KINDS as meanings
+    from .rates import OTHER_KINDS as meanings
 
     lines = [f"{report['column']}: {report['cells']:,} rate cells parsed by kind:"]
     for kind, count in report["kinds"].items():

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import hts
-from .basket import Basket
-from .money import format_cents, format_rates, ratio, total
-from .notices import Notice
-from .notices import merge as merge_notices
-from .schedule import Measure, Schedule
+from .. import hts_codes
+from ..goods.basket import Basket
+from ..law.model import Measure, Schedule
+from ..money import format_cents, format_rates, ratio, total
+from ..notices import Notice
+from ..notices import merge as merge_notices
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class Estimate:
     def hts_dotted(self) -> pd.Series:
         """Each line's HTS code in its dotted form (``8703.23.01.90``), each distinct code formatted once."""
         codes, uniques = pd.factorize(self.basket.hts.astype(object))
-        dotted = np.array([hts.dotted(c) for c in uniques] or [""], dtype=object)
+        dotted = np.array([hts_codes.dotted(c) for c in uniques] or [""], dtype=object)
         return pd.Series(dotted[codes], dtype=object)
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import hts
-from .engine import CompiledMeasure, CompiledSchedule, Status, evaluate_keys
-from .money import format_percent
-from .schedule import Authority, Measure, Schedule
+from .. import hts_codes
+from ..engine.calculate import CompiledMeasure, CompiledSchedule, Status, evaluate_keys
+from ..law.model import Authority, Measure, Schedule
+from ..money import format_percent
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ def _reason(compiled: CompiledSchedule, cm: CompiledMeasure, status: Status, oth
     if status == Status.PRODUCT_EXCLUDED:
         schedule = compiled.schedule
         matching = [
-            item for item in measure.products.exclude if hts.prefix_mask(pd.Series([code]), schedule.expand_products([item]))[0]
+            item for item in measure.products.exclude if hts_codes.prefix_mask(pd.Series([code]), schedule.expand_products([item]))[0]
         ]
         names = ", ".join(schedule.product_groups[i].name if i in schedule.product_groups else f"HTS {i}" for i in matching)
         return f"not applied: product excluded ({names})"
@@ -124,7 +124,7 @@ def _scope_listing(compiled: CompiledSchedule, day: dt.date, country: str | None
                 continue
         if code is not None:
             codes = pd.Series([code])
-            if cm.include is not None and not hts.prefix_mask(codes, cm.include)[0]:
+            if cm.include is not None and not hts_codes.prefix_mask(codes, cm.include)[0]:
                 continue
         rate = seg.country_rates.get(country, seg.default) if country else seg.default
         paused = seg.pause is not None and (seg.pause_countries is None or country in (seg.pause_countries or ()))

@@ -24,7 +24,7 @@ import json
 import re
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 COLUMNS = (
     "HTS Number",

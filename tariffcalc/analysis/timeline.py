@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .basket import Basket
-from .engine import CompiledSchedule, estimate
-from .result import Summary
-from .schedule import Schedule
+from ..engine.calculate import CompiledSchedule, estimate
+from ..engine.result import Summary
+from ..goods.basket import Basket
+from ..law.model import Schedule
 
 
 @dataclass

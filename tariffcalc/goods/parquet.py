@@ -1,4 +1,4 @@
-"""Parquet baskets in, Parquet results out (needs pyarrow: ``pip install 'tariffcalc[parquet]'``).
+"""Parquet baskets in (needs pyarrow: ``pip install 'tariffcalc[parquet]'``).
 
 Reading
     A Parquet basket is read one batch of ``chunk_size`` rows at a time and
@@ -23,13 +23,7 @@ Reading
     dictionary encoding), so there is no Python loop per line.  Lines are
     numbered from 1 in messages (``basket.parquet: item 3``).
 
-Writing
-    ``--format parquet --output FILE`` writes the same columns as the CSV
-    output (the basket's own columns, then ``mfn_duty``, ``additional_duty``,
-    ``total_duty``, ``effective_rate``, ``measures``), all as Parquet strings
-    holding the same exact text: money as decimal text such as ``8250.00``,
-    rates such as ``0.275``.  A reader gets the same cells from the CSV and
-    from the Parquet output.  One row group per chunk.
+Writing is the output's (:mod:`tariffcalc.output.parquet`).
 """
 
 from __future__ import annotations
@@ -43,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 MAGIC = b"PAR1"
 SUFFIXES = (".parquet", ".pq")
@@ -184,48 +178,3 @@ def parquet_frames(
         raise InputError(Problem(name, f"not a valid Parquet file ({_first_line(exc)})")) from None
     if done == 0:
         yield text_frame(parquet_file.schema_arrow.empty_table(), name), np.zeros(0, dtype=np.int64), "item"
-
-
-# -- writing ----------------------------------------------------------------------------------
-
-
-class ParquetSink:
-    """The CSV output's columns and cells, as Parquet strings, one row group per chunk."""
-
-    def __init__(self, path: Path):
-        self.pa = require_pyarrow()
-        self.path = path
-        self.writer = None
-        self.columns: list[str] | None = None
-
-    def write(self, estimate, first_line: int) -> None:
-        from .writers import csv_frame
-
-        frame = csv_frame(estimate)
-        names = [str(c) for c in frame.columns]
-        if self.columns is None:
-            self.columns = names
-            schema = self.pa.schema([(c, self.pa.string()) for c in names])
-            self.writer = self.pa.parquet.ParquetWriter(self.path, schema)
-        elif names != self.columns:
-            raise InputError(
-                Problem(
-                    str(self.path),
-                    f"the basket's columns change from one chunk to the next ({', '.join(self.columns)} then "
-                    f"{', '.join(names)}); a Parquet file has one set of columns",
-                )
-            )
-        arrays = [self.pa.array(frame.iloc[:, i].astype(object).fillna("").astype(str).to_numpy(dtype=object), self.pa.string()) for i in range(len(names))]
-        self.writer.write_table(self.pa.Table.from_arrays(arrays, names=names))
-
-    def finish(self, summary, skipped) -> None:
-        if self.writer is None:  # no lines at all: still a valid file, with the computed columns
-            from .writers import COMPUTED_COLUMNS
-
-            schema = self.pa.schema([(c, self.pa.string()) for c in COMPUTED_COLUMNS])
-            self.writer = self.pa.parquet.ParquetWriter(self.path, schema)
-        self.writer.close()
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
