@@ -1,6 +1,7 @@
 """The ``tariffcalc`` command: one module per command over a shared ``app``."""
 
-from . import compare, estimate, hts, rates, timeline  # noqa: F401 - registers the commands
+# Imported in the order the commands are listed by --help.
+from . import estimate, check, compare, rates, timeline, hts  # noqa: F401, I001 - registers the commands
 from .app import app, main
 
 __all__ = ["app", "main"]

@@ -15,7 +15,6 @@ import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
@@ -23,6 +22,7 @@ import typer
 
 from .. import __version__
 from ..errors import ExitStatus, InputError, Problem
+from .options import OutputFormat
 
 app = typer.Typer(
     name="tariffcalc",
@@ -31,22 +31,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class OutputFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-    parquet = "parquet"
-
-
-class InputFormatOption(str, Enum):
-    csv = "csv"
-    json = "json"
-    jsonl = "jsonl"
-    yaml = "yaml"
-    parquet = "parquet"
 
 
 _SUFFIX_FORMATS = {
@@ -61,6 +45,11 @@ _SUFFIX_FORMATS = {
 def say(message: str) -> None:
     """One line of talk on stderr."""
     typer.echo(message, err=True)
+
+
+def note(text: str) -> None:
+    """A note on stderr (what the library tells a person along the way, e.g. which HTS it uses)."""
+    say(f"Note: {text}")
 
 
 def _version(value: bool) -> None:
@@ -168,23 +157,6 @@ def main() -> None:
         sys.exit(ExitStatus.INTERRUPTED)
 
 
-# -- options shared by the commands that compute ------------------------------------------------
-
-SCHEDULE = typer.Option("us-2025", "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file.")
-SCENARIOS = typer.Option(
-    None, "--scenario", help="A shipped scenario's name or a scenario YAML path; repeatable, applied in order."
-)
-SETS = typer.Option(
-    None, "--set", help="A one-off change, MEASURE.KEY=VALUE or MEASURE.rates.COUNTRY=RATE; repeatable, applied last."
-)
-FORMAT = typer.Option(
-    None, "--format", "-f", help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix)."
-)
-OUTPUT = typer.Option(None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).")
-INPUT_FORMAT = typer.Option(None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin).")
-DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fails.")
-
-
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
     """The schedule with the scenarios and ``--set`` changes applied, in order."""
     from ..law.model import load_schedule
@@ -233,15 +205,6 @@ def emit(
             {OutputFormat.csv: csv, OutputFormat.json: json, OutputFormat.jsonl: jsonl}[chosen](stream)
 
 
-ENCODING = typer.Option("utf-8", "--encoding", help="The basket's text encoding, e.g. cp1252 or latin-1 (default UTF-8, with or without BOM).")
-DECIMAL_COMMA = typer.Option(
-    False, "--decimal-comma", help="Amounts and rates are written with a decimal comma: 1 234,50 and 2,5%."
-)
-SKIP_INVALID = typer.Option(
-    False, "--skip-invalid", help="Compute the valid lines, list the invalid ones on stderr, and exit with 3."
-)
-
-
 def codec(encoding: str) -> str:
     """The Python codec for ``--encoding``: UTF-8 also accepts a byte-order mark."""
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
@@ -262,10 +225,18 @@ def report_skipped(name: str, computed: int, skipped) -> None:
         if skipped.unknown_value_lines
         else ""
     )
+    from ..output.text import money
+
     say(
         f"Warning: left out {skipped.lines:,} invalid line(s) of {skipped.lines + computed:,}, "
-        f"worth USD {skipped.value_cents // 100:,}.{skipped.value_cents % 100:02d}{unknown}; the totals do not include them"
+        f"worth USD {money(skipped.value_cents)}{unknown}; the totals do not include them"
     )
+
+
+def say_warnings(notices) -> None:
+    """Each notice as a warning on stderr."""
+    for notice in notices:
+        say(f"Warning: {notice.text}")
 
 
 def exit_for(items) -> None:
@@ -274,17 +245,12 @@ def exit_for(items) -> None:
         raise typer.Exit(ExitStatus.PARTIAL)
 
 
-EXCEL_SAFE = typer.Option(
-    False, "--excel-safe", help="In CSV output, prefix ' to text cells starting with = + - @ so spreadsheets do not run them."
-)
-
-
 def csv_writer(write, excel_safe: bool):
     """A CSV writer for ``emit`` that neutralises formulas when asked, and says how many cells it changed."""
 
     def run(stream) -> None:
         changed = write(stream, excel_safe)
         if excel_safe:
-            say(f"Note: --excel-safe: {changed:,} text cell(s) starting with =, +, - or @ were prefixed with ' so spreadsheets show them as text")
+            note(f"--excel-safe: {changed:,} text cell(s) starting with =, +, - or @ were prefixed with ' so spreadsheets show them as text")
 
     return run

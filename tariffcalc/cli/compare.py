@@ -10,18 +10,6 @@ import typer
 
 from ..errors import InputError, Problem
 from .app import (
-    DEBUG,
-    DECIMAL_COMMA,
-    ENCODING,
-    EXCEL_SAFE,
-    FORMAT,
-    INPUT_FORMAT,
-    OUTPUT,
-    SCHEDULE,
-    SETS,
-    SKIP_INVALID,
-    InputFormatOption,
-    OutputFormat,
     app,
     codec,
     csv_writer,
@@ -29,11 +17,27 @@ from .app import (
     errors_to_exit_codes,
     exit_for,
     load_state,
+    note,
     report_skipped,
     say,
+    say_warnings,
 )
-from .estimate import BASKET
-from .hts import HTS_OPTION
+from .options import (
+    BASKET,
+    DEBUG,
+    DECIMAL_COMMA,
+    ENCODING,
+    EXCEL_SAFE,
+    FORMAT,
+    HTS_OPTION,
+    INPUT_FORMAT,
+    OUTPUT,
+    SCHEDULE,
+    SETS,
+    SKIP_INVALID,
+    InputFormatOption,
+    OutputFormat,
+)
 
 BASELINE = "baseline"
 
@@ -96,11 +100,11 @@ def compare(
     with errors_to_exit_codes(debug):
         from ..analysis.compare import ChunkedComparison
         from ..goods.chunks import CheckedChunks, basket_chunks
+        from ..hts.official import OfficialHts
         from ..output import compare as compare_output
-        from .hts import OfficialHts
 
         states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
-        official = OfficialHts(hts, states[0].date)
+        official = OfficialHts(hts, states[0].date, tell=note)
         chunks = CheckedChunks(
             official.chunks(
                 basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
@@ -117,7 +121,7 @@ def compare(
             jsonl=lambda stream: compare_output.write_jsonl(run, stream),
             hold=not skip_invalid,
         )
-        official.say_notices()
+        say_warnings(official.take_notices())
         for summary in run.summaries:
             for warning in summary.warnings:
                 say(f"Warning: {warning}")

@@ -1,4 +1,8 @@
-"""``tariffcalc estimate``: each line's duties, the totals, and the breakdowns."""
+"""``tariffcalc estimate``: each line's duties, the totals, and the breakdowns.
+
+The command wires its options to :func:`tariffcalc.engine.estimating.run_estimate`
+and writes the run through the sink of the chosen format.
+"""
 
 from __future__ import annotations
 
@@ -12,11 +16,26 @@ import typer
 
 from ..defaults import DEFAULT_CHUNK_SIZE
 from .app import (
+    app,
+    codec,
+    csv_writer,
+    emit,
+    errors_to_exit_codes,
+    exit_for,
+    load_state,
+    note,
+    pick_format,
+    report_skipped,
+    say,
+)
+from .options import (
+    BASKET,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
     EXCEL_SAFE,
     FORMAT,
+    HTS_OPTION,
     INPUT_FORMAT,
     OUTPUT,
     SCENARIOS,
@@ -25,21 +44,6 @@ from .app import (
     SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
-    app,
-    codec,
-    csv_writer,
-    emit,
-    errors_to_exit_codes,
-    exit_for,
-    load_state,
-    pick_format,
-    report_skipped,
-    say,
-)
-from .hts import HTS_OPTION
-
-BASKET = typer.Argument(
-    ..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines, YAML or Parquet), or - for stdin."
 )
 
 
@@ -87,113 +91,75 @@ def estimate(
     A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
     with errors_to_exit_codes(debug):
-        from contextlib import nullcontext
+        from ..engine.estimating import run_estimate
 
-        from ..engine.fees import EntryFees
-        from ..engine.run import ChunkedEstimate
-        from ..goods.chunks import basket_chunks
-        from ..notices import merge as merge_notices
-        from ..output import sinks as writers
-        from ..output.progress import progress_bar
-        from ..output.tables import MAX_TABLE_LINES, TableSink
-        from .hts import OfficialHts
-
-        day = date.date() if date else dt.date.today()
-        loaded = load_state(schedule, scenario, set_)
-        source_format = input_format.value if input_format else None
-        official = OfficialHts(hts, day)
-        if engine is Engine.dask:
-            from ..engine.dask_run import require_dask
-
-            require_dask()
-            official.refuse_for("--engine dask")
-        entry_fees = EntryFees() if fees else None
-        run = None
-
-        def extend_tail(tail, summary):
-            """The JSON's additions: the HTS used (edition, source, SHA-256) and the entry fees."""
-            if official.schedule is not None:
-                tail["hts"] = {k: official.schedule.meta.get(k) for k in ("edition", "source", "sha256")}
-            if entry_fees is not None:
-                tail["totals"].update(entry_fees.totals_object(summary.total_duty))
-                tail["fees"] = entry_fees.fees_object()
-
-        def stream_into(sink):
-            nonlocal run
-            sink.extend_tail = extend_tail
-            # No bar while a table or CSV streams to the same terminal (--skip-invalid writes as it goes).
-            quiet = skip_invalid and output is None and sys.stdout.isatty()
-            bar = nullcontext(None) if quiet else progress_bar(f"Reading {basket if basket != '-' else 'stdin'}")
-            with bar as report:
-                if engine is Engine.dask:
-                    from ..engine.dask_run import DaskEstimate
-
-                    run = DaskEstimate(
-                        basket, source_format, codec(encoding), decimal_comma, chunk_size, loaded, day, skip_invalid, report
-                    )
-                else:
-                    chunks = basket_chunks(basket, source_format, codec(encoding), decimal_comma, chunk_size, report)
-                    run = ChunkedEstimate(official.chunks(chunks), loaded, day, skip_invalid)
-                for result, first_line in run:
-                    sink.write(result, first_line)
-                    official.merge_notices(run.summary)
-                    if entry_fees is not None:
-                        entry_fees.add(result)
-            if entry_fees is not None:
-                merge_notices(run.summary.notices, entry_fees.notices())
-            sink.finish(run.summary, run.skipped)
-            return sink
-
-        def table_output(console):
-            stream_into(TableSink(console))
-            if entry_fees is not None:
-                console.print(entry_fees.rich_table(run.summary.total_duty, MAX_TABLE_LINES))
-
-        def parquet_output(path):
-            from ..output.parquet import ParquetSink
-
-            sink = ParquetSink(path)
-            try:
-                stream_into(sink)
-            finally:
-                sink.close()
-
-        def csv_output(stream, safe):
-            return stream_into(writers.CsvSink(stream, safe)).changed
-
-        emit(
-            fmt,
-            output,
-            table=table_output,
-            csv=csv_writer(csv_output, excel_safe),
-            json=lambda stream: stream_into(writers.JsonSink(stream, loaded, day)),
-            jsonl=lambda stream: stream_into(writers.JsonlSink(stream)),
-            parquet=parquet_output,
-            hold=not skip_invalid,
+        run = run_estimate(
+            basket,
+            load_state(schedule, scenario, set_),
+            date.date() if date else dt.date.today(),
+            input_format=input_format.value if input_format else None,
+            encoding=codec(encoding),
+            decimal_comma=decimal_comma,
+            chunk_size=chunk_size,
+            skip_invalid=skip_invalid,
+            hts=hts,
+            fees=fees,
+            engine=engine.value,
+            tell=note,
         )
+        # No bar while a table or CSV streams to the same terminal (--skip-invalid writes as it goes).
+        quiet = skip_invalid and output is None and sys.stdout.isatty()
+        write_run(run, fmt, output, excel_safe, quiet)
         for warning in run.summary.warnings:
             say(f"Warning: {warning}")
-        if entry_fees is not None and pick_format(fmt, output) not in (OutputFormat.json, OutputFormat.table):
-            say(f"Note: {entry_fees.summary_text(run.summary.total_duty)} (per entry: --format json or table)")
+        if run.fees is not None and pick_format(fmt, output) not in (OutputFormat.json, OutputFormat.table):
+            from ..output.fees import fees_summary_text
+
+            note(f"{fees_summary_text(run.fees, run.summary.total_duty)} (per entry: --format json or table)")
         report_skipped(basket if basket != "-" else "<stdin>", run.summary.lines, run.skipped)
     exit_for(run)
 
 
-@app.command()
-def check(
-    basket: str = BASKET,
-    input_format: Optional[InputFormatOption] = INPUT_FORMAT,
-    encoding: str = ENCODING,
-    decimal_comma: bool = DECIMAL_COMMA,
-    hts: Optional[str] = HTS_OPTION,
-    debug: bool = DEBUG,
-) -> None:
-    """Check a basket without computing anything: every problem on stderr, exit 2 if there is any."""
-    with errors_to_exit_codes(debug):
-        from ..goods.chunks import CheckedChunks, basket_chunks
-        from .hts import OfficialHts
+def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_safe: bool, quiet: bool) -> None:
+    """The run through the sink of the chosen format, to stdout or ``--output``, with a progress bar unless ``quiet``."""
+    from contextlib import nullcontext
 
-        chunks = basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
-        checked = CheckedChunks(OfficialHts(hts, dt.date.today()).chunks(chunks), skip_invalid=False)
-        value = sum(int(chunk.value_cents.sum()) for chunk in checked)
-        say(f"OK: {checked.lines:,} line(s), USD {value // 100:,}.{value % 100:02d}")
+    from ..output import sinks
+    from ..output.estimate import json_additions
+    from ..output.progress import progress_bar
+    from ..output.tables import MAX_TABLE_LINES, TableSink
+
+    def stream_into(sink):
+        bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
+        with bar as report:
+            for result, first_line in run.results(report):
+                sink.write(result, first_line)
+        sink.finish(run.summary, run.skipped)
+        return sink
+
+    def table_output(console):
+        stream_into(TableSink(console))
+        if run.fees is not None:
+            from ..output.fees import fees_table
+
+            console.print(fees_table(run.fees, run.summary.total_duty, MAX_TABLE_LINES))
+
+    def parquet_output(path):
+        from ..output.parquet import ParquetSink
+
+        sink = ParquetSink(path)
+        try:
+            stream_into(sink)
+        finally:
+            sink.close()
+
+    emit(
+        fmt,
+        output,
+        table=table_output,
+        csv=csv_writer(lambda stream, safe: stream_into(sinks.CsvSink(stream, safe)).changed, excel_safe),
+        json=lambda stream: stream_into(sinks.JsonSink(stream, run.schedule, run.date, json_additions(run))),
+        jsonl=lambda stream: stream_into(sinks.JsonlSink(stream)),
+        parquet=parquet_output,
+        hold=not run.skip_invalid,
+    )

@@ -1,4 +1,4 @@
-"""``tariffcalc hts``: import the official HTS, look codes up, report how its rates parse; and ``--hts`` for ``estimate``."""
+"""``tariffcalc hts``: import the official HTS, look codes up, report how its rates parse."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ import datetime as dt
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import typer
 
 from ..errors import InputError, Problem
-from .app import DEBUG, FORMAT, OUTPUT, SCHEDULE, OutputFormat, app, emit, errors_to_exit_codes, load_state, say
+from .app import app, emit, errors_to_exit_codes, load_state, say
+from .options import DEBUG, FORMAT, HTS_OPTION, OUTPUT, SCHEDULE, OutputFormat, parse_country
 
 
 class RateColumn(str, Enum):
@@ -25,83 +26,6 @@ hts_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(hts_app, name="hts")
-
-HTS_OPTION = typer.Option(
-    None,
-    "--hts",
-    help="The official HTS: a store written by `tariffcalc hts import` or a USITC HTS CSV; `none` for none "
-    "(default: $TARIFFCALC_HTS, else the imported store when the basket has no mfn_rate column).",
-)
-
-
-class OfficialHts:
-    """For ``estimate``, ``compare`` and ``timeline``: applies the chosen HTS to each chunk of a basket, and keeps its warnings for the summary."""
-
-    def __init__(self, option: Optional[str], day: dt.date):
-        self.option, self.day = option, day
-        self.schedule = None
-        self.pending: list = []
-
-    def chunks(self, chunks: Iterator) -> Iterator:
-        from ..hts.store import choose, load_hts
-
-        path, why = choose(self.option)
-        first = True
-        for basket in chunks:
-            if first and path is not None:
-                first = False
-                if why != "the imported store" or "mfn_rate" not in basket.headers:
-                    self.schedule = load_hts(path)
-                    say(f"Note: MFN duties from the {self.schedule.edition} ({why}: {path}; --hts none to leave it out)")
-            if self.schedule is not None:
-                from ..hts.mfn import apply_hts
-
-                basket, notices = apply_hts(basket, self.schedule, self.day)
-                self.pending += notices
-            yield basket
-
-    def refuse_for(self, what: str) -> None:
-        """For a way of computing that does not apply the HTS (``--engine dask``): refuse an HTS asked for, say so for the imported one."""
-        from ..hts.store import choose
-
-        path, why = choose(self.option)
-        if path is None:
-            return
-        if why != "the imported store":
-            raise InputError(Problem(why, f"{what} does not apply the official HTS yet; use --engine pandas, or --hts none"))
-        say(f"Note: {what} does not apply the imported HTS ({path}): MFN rates come from the basket's mfn_rate only")
-
-    def say_notices(self) -> None:
-        """Say on stderr what applying the HTS found (for commands whose results carry no basket-wide warnings)."""
-        from ..notices import merge
-
-        notices: dict = {}
-        merge(notices, self.pending)
-        for notice in notices.values():
-            say(f"Warning: {notice.text}")
-        self.pending = []
-
-    def merge_notices(self, summary) -> None:
-        from ..notices import merge
-
-        merge(summary.notices, self.pending)
-        self.pending = []
-
-
-def _require(option: Optional[str]):
-    from ..hts.store import ENV_HTS, choose, load_hts
-
-    path, why = choose(option)
-    if path is None:
-        raise InputError(
-            Problem(
-                "--hts",
-                "no HTS to use: import one with `tariffcalc hts import PATH` (the CSV from hts.usitc.gov), "
-                f"or give --hts PATH or set ${ENV_HTS}",
-            )
-        )
-    return load_hts(path)
-
 
 @hts_app.command("import")
 def import_(
@@ -131,10 +55,11 @@ def report(
 ) -> None:
     """How every general (or column 2) rate of the HTS parses, by kind, with each unparsed rate and the reason."""
     with errors_to_exit_codes(debug):
+        from ..hts.official import required_hts
         from ..hts.store import load_hts
         from ..hts.tariff import rate_report, report_lines
 
-        schedule = load_hts(path) if path is not None else _require(None)
+        schedule = load_hts(path) if path is not None else required_hts(None)
         try:
             result = rate_report(schedule.frame, column.value)
         except ValueError as exc:
@@ -163,9 +88,9 @@ def lookup(
         import pandas as pd
 
         from .. import hts_codes
-        from .rates import _country
+        from ..hts.official import required_hts
 
-        official = _require(hts)
+        official = required_hts(hts)
         text = " ".join(query).strip()
         digits, reason = hts_codes.normalise_codes(pd.Series([text]))
         if reason.iloc[0] and any(ch.isalpha() for ch in text):
@@ -179,7 +104,7 @@ def lookup(
             hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
             raise InputError(Problem("hts lookup", f"{text!r} is not in the {official.edition}{hint}"))
         day = date.date() if date else dt.date.today()
-        document = _code_document(official, code, day, _country(country) if country else None, load_state(schedule, None, None))
+        document = _code_document(official, code, day, parse_country(country) if country else None, load_state(schedule, None, None))
         emit(
             fmt,
             output,

@@ -10,41 +10,8 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .app import (
-    DEBUG,
-    FORMAT,
-    OUTPUT,
-    SCENARIOS,
-    SCHEDULE,
-    SETS,
-    OutputFormat,
-    app,
-    emit,
-    errors_to_exit_codes,
-    load_state,
-)
-
-
-def _country(text: str) -> str:
-    from .. import countries
-
-    code = countries.resolve(text)
-    if code is None:
-        hints = countries.suggest(text)
-        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
-        raise InputError(Problem("--country", f"{text!r} is not a country tariffcalc knows{hint}"))
-    return code
-
-
-def _code(text: str) -> str:
-    import pandas as pd
-
-    from .. import hts_codes
-
-    digits, reason = hts_codes.normalise_codes(pd.Series([text]))
-    if reason.iloc[0]:
-        raise InputError(Problem("--hts", f"{text!r} {reason.iloc[0]}"))
-    return digits.iloc[0]
+from .app import app, emit, errors_to_exit_codes, load_state
+from .options import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat, parse_country, parse_hts_code
 
 
 @app.command()
@@ -70,8 +37,8 @@ def rates(
             raise InputError(Problem("rates", "give --country, --hts or both"))
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
-        code = _code(hts_code) if hts_code else None
-        explanations = explain(loaded, day, _country(country) if country else None, code, usmca, auto_part)
+        code = parse_hts_code(hts_code) if hts_code else None
+        explanations = explain(loaded, day, parse_country(country) if country else None, code, usmca, auto_part)
         rows = [
             {
                 "id": e.measure.id,

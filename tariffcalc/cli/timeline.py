@@ -9,11 +9,14 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .app import (
+from .app import app, codec, emit, errors_to_exit_codes, exit_for, load_state, note, report_skipped, say, say_warnings
+from .options import (
+    BASKET,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
     FORMAT,
+    HTS_OPTION,
     INPUT_FORMAT,
     OUTPUT,
     SCENARIOS,
@@ -22,17 +25,7 @@ from .app import (
     SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
-    app,
-    codec,
-    emit,
-    errors_to_exit_codes,
-    exit_for,
-    load_state,
-    report_skipped,
-    say,
 )
-from .estimate import BASKET
-from .hts import HTS_OPTION
 
 
 @app.command()
@@ -56,14 +49,14 @@ def timeline(
     with errors_to_exit_codes(debug):
         from ..analysis.timeline import timeline as run
         from ..goods.chunks import CheckedChunks, basket_chunks
+        from ..hts.official import OfficialHts
         from ..output import timeline as timeline_output
-        from .hts import OfficialHts
 
         first, last = start.date(), end.date()
         if last < first:
             raise InputError(Problem("--to", f"{last} is before --from {first}"))
         loaded = load_state(schedule, scenario, set_)
-        official = OfficialHts(hts, first)
+        official = OfficialHts(hts, first, tell=note)
         chunks = CheckedChunks(
             official.chunks(
                 basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
@@ -71,7 +64,7 @@ def timeline(
             skip_invalid,
         )
         points = run(chunks, loaded, first, last)
-        official.say_notices()
+        say_warnings(official.take_notices())
         report_skipped(points.basket, chunks.lines, chunks.skipped)
         covers = loaded.schedule.covers
         if first < covers.from_ or last > covers.through:

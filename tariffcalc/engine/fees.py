@@ -10,6 +10,7 @@ line's date, and the fiscal year (1 October – 30 September) follows from it.
 Fees are therefore not spread over lines: :class:`EntryFees` adds up each
 entry's value over the chunks of a basket, and :meth:`EntryFees.table`
 computes the fees per entry (vectorised), each rounded half-up to the cent.
+Their JSON and Rich forms are the output's (:mod:`tariffcalc.output.fees`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..money import apply_rate, cents_to_str, format_percent, parse_rate
+from ..money import apply_rate, parse_rate
 from ..notices import SHOWN_LINES, Notice
 from ..paths import data_dir
 from .result import Estimate
@@ -236,81 +237,3 @@ class EntryFees:
                 )
             )
         return notices
-
-    # -- output -----------------------------------------------------------------------------
-
-    def fees_object(self) -> dict:
-        """The JSON ``fees`` section."""
-        table = self.table()
-        mpf_total, hmf_total = int(table["mpf"].sum()), int(table["hmf"].sum())
-        limits = {-1: "minimum", 1: "maximum", 0: None}
-        return {
-            "entries": [
-                {
-                    "entry_id": row.entry or None,
-                    "date": str(row.date)[:10],
-                    "fiscal_year": int(row.fiscal_year),
-                    "lines": int(row.lines),
-                    "value": cents_to_str(int(row.value)),
-                    "mpf": cents_to_str(int(row.mpf)),
-                    "mpf_limit": limits[int(row.mpf_limit)],
-                    "hmf_value": cents_to_str(int(row.hmf_value)),
-                    "hmf": cents_to_str(int(row.hmf)),
-                    "fees": cents_to_str(int(row.fees)),
-                }
-                for row in table.itertuples()
-            ],
-            "mpf": cents_to_str(mpf_total),
-            "hmf": cents_to_str(hmf_total),
-            "total": cents_to_str(mpf_total + hmf_total),
-            "authority": {
-                "mpf": f"{format_percent(self.rules.mpf_rate)} ad valorem per entry, with a minimum and maximum per fiscal year; "
-                + self.rules.mpf_authority
-                + "; "
-                + "; ".join(f"FY{y.fiscal_year}: {y.citation}" for y in self.rules.years),
-                "hmf": f"{format_percent(self.rules.hmf_rate)} ad valorem on goods arriving by vessel; {self.rules.hmf_authority}",
-            },
-        }
-
-    def totals_object(self, total_duty: int) -> dict:
-        """The keys added to the JSON totals: ``fees`` and ``landed_duty_cost`` (duty + fees)."""
-        mpf_total, hmf_total = self.totals()
-        return {
-            "mpf": cents_to_str(mpf_total),
-            "hmf": cents_to_str(hmf_total),
-            "fees": cents_to_str(mpf_total + hmf_total),
-            "landed_duty_cost": cents_to_str(total_duty + mpf_total + hmf_total),
-        }
-
-    def rich_table(self, total_duty: int, limit: int):
-        """The entries as a Rich table (the first ``limit`` of them), with the landed duty cost as its caption."""
-        from rich.table import Table
-
-        table = Table(title="Entry fees", title_justify="left", header_style="bold")
-        for name in ("Entry", "Date", "FY", "Lines", "Value (USD)", "MPF", "HMF", "Fees"):
-            table.add_column(name, justify="left" if name in ("Entry", "Date") else "right")
-        frame = self.table()
-        for row in frame.head(limit).itertuples():
-            mark = {-1: " (min)", 1: " (max)", 0: ""}[int(row.mpf_limit)]
-            table.add_row(
-                row.entry or "(basket)", str(row.date)[:10], str(row.fiscal_year), f"{row.lines:,}", _money(int(row.value)),
-                _money(int(row.mpf)) + mark, _money(int(row.hmf)), _money(int(row.fees)),
-            )
-        fees = int(frame["fees"].sum())
-        more = f"{len(frame) - limit:,} more entries not shown here (the sums include them); " if len(frame) > limit else ""
-        table.caption = (
-            f"{more}Duty USD {_money(total_duty)} + fees USD {_money(fees)} = landed duty cost USD {_money(total_duty + fees)}"
-        )
-        return table
-
-    def summary_text(self, total_duty: int) -> str:
-        mpf_total, hmf_total = self.totals()
-        fees = mpf_total + hmf_total
-        return (
-            f"fees for {len(self.entries):,} entr(ies): MPF USD {_money(mpf_total)}, HMF USD {_money(hmf_total)}; "
-            f"landed duty cost (duty + fees) USD {_money(total_duty + fees)}"
-        )
-
-
-def _money(cents: int) -> str:
-    return f"{cents // 100:,}.{cents % 100:02d}"

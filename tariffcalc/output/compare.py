@@ -30,7 +30,7 @@ from ..analysis.compare import (
     total_points,
 )
 from ..money import cents_to_str, format_cents, format_rate, format_rates
-from .tables import money, percent
+from .text import money, percent
 
 
 def csv_frame(comparison: Comparison) -> pd.DataFrame:

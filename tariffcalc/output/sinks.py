@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
@@ -167,9 +168,17 @@ class Sink:
 
 
 class JsonSink(Sink):
-    def __init__(self, out: TextIO, schedule: Schedule, date: dt.date):
+    """The JSON document: its head, the lines as they come, then the totals and breakdowns.
+
+    ``extend_tail(tail, summary)``, if given, adds to the tail (``estimate`` adds the HTS used and the fees).
+    """
+
+    def __init__(
+        self, out: TextIO, schedule: Schedule, date: dt.date, extend_tail: Callable[[dict, Summary], None] | None = None
+    ):
         self.out = out
         self.started = False
+        self.extend_tail = extend_tail
         head = {"schedule": schedule_object(schedule), "date": date.isoformat()}
         self.out.write(json.dumps(head, indent=2, ensure_ascii=False)[:-2] + ',\n  "lines": [')
 
@@ -188,9 +197,8 @@ class JsonSink(Sink):
             "warnings": summary.warnings,
             "errors": [str(p) for p in skipped.problems] if skipped else [],
         }
-        extend = getattr(self, "extend_tail", None)  # set by `estimate` to add what --hts and --fees bring
-        if extend is not None:
-            extend(tail, summary)
+        if self.extend_tail is not None:
+            self.extend_tail(tail, summary)
         self.out.write(("\n  " if self.started else "") + "],\n" + json.dumps(tail, indent=2, ensure_ascii=False)[2:] + "\n")
 
 

@@ -10,23 +10,11 @@ from rich.text import Text
 from ..countries import country_name
 from ..engine.result import Estimate, Summary
 from ..goods.basket import Skipped
-from ..money import format_percent
 from .sinks import Sink, write_all
+from .text import money, percent
 
 #: Tables longer than this show their first lines only, and say so.
 MAX_TABLE_LINES = 200
-
-
-def money(cents: int) -> str:
-    """Cents for people: ``750000`` → ``"7,500.00"``."""
-    return f"{cents // 100:,}.{cents % 100:02d}"
-
-
-def percent(micro: int) -> str:
-    """A rate for people, to two decimals of a percent (half up): ``231883`` → ``"23.19%"``; exact in CSV/JSON."""
-    if micro < 0:
-        return "–"
-    return format_percent((micro + 50) // 100 * 100)
 
 
 def _lines_table(chunks: list[Estimate], limit: int) -> Table:

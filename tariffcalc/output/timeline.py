@@ -21,7 +21,7 @@ from rich.text import Text
 from ..analysis.compare import signed_cents_str
 from ..analysis.timeline import Timeline
 from ..money import cents_to_str, format_rate
-from .tables import money, percent
+from .text import money, percent
 
 #: Width of the longest bar in the chart, in characters.
 BAR_WIDTH = 40

@@ -1,0 +1,86 @@
+"""Every option (and argument) that several commands share, defined once.
+
+Only Typer is imported here, so that ``tariffcalc --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import typer
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class InputFormatOption(str, Enum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    yaml = "yaml"
+    parquet = "parquet"
+
+
+BASKET = typer.Argument(
+    ..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines, YAML or Parquet), or - for stdin."
+)
+SCHEDULE = typer.Option("us-2025", "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file.")
+SCENARIOS = typer.Option(
+    None, "--scenario", help="A shipped scenario's name or a scenario YAML path; repeatable, applied in order."
+)
+SETS = typer.Option(
+    None, "--set", help="A one-off change, MEASURE.KEY=VALUE or MEASURE.rates.COUNTRY=RATE; repeatable, applied last."
+)
+FORMAT = typer.Option(
+    None, "--format", "-f", help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix)."
+)
+OUTPUT = typer.Option(None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).")
+INPUT_FORMAT = typer.Option(None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin).")
+DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fails.")
+ENCODING = typer.Option("utf-8", "--encoding", help="The basket's text encoding, e.g. cp1252 or latin-1 (default UTF-8, with or without BOM).")
+DECIMAL_COMMA = typer.Option(
+    False, "--decimal-comma", help="Amounts and rates are written with a decimal comma: 1 234,50 and 2,5%."
+)
+SKIP_INVALID = typer.Option(
+    False, "--skip-invalid", help="Compute the valid lines, list the invalid ones on stderr, and exit with 3."
+)
+EXCEL_SAFE = typer.Option(
+    False, "--excel-safe", help="In CSV output, prefix ' to text cells starting with = + - @ so spreadsheets do not run them."
+)
+HTS_OPTION = typer.Option(
+    None,
+    "--hts",
+    help="The official HTS: a store written by `tariffcalc hts import` or a USITC HTS CSV; `none` for none "
+    "(default: $TARIFFCALC_HTS, else the imported store when the basket has no mfn_rate column).",
+)
+
+
+def parse_country(text: str) -> str:
+    """``--country``: a code or an English name, as an alpha-2 code; InputError with suggestions otherwise."""
+    from ..countries import resolve, suggest
+    from ..errors import InputError, Problem
+
+    code = resolve(text)
+    if code is None:
+        hints = suggest(text)
+        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        raise InputError(Problem("--country", f"{text!r} is not a country tariffcalc knows{hint}"))
+    return code
+
+
+def parse_hts_code(text: str) -> str:
+    """``--hts`` of ``rates``: an HTS code of 4 to 10 digits, as digits; InputError otherwise."""
+    import pandas as pd
+
+    from ..errors import InputError, Problem
+    from ..hts_codes import normalise_codes
+
+    digits, reason = normalise_codes(pd.Series([text]))
+    if reason.iloc[0]:
+        raise InputError(Problem("--hts", f"{text!r} {reason.iloc[0]}"))
+    return digits.iloc[0]
