@@ -19,7 +19,7 @@ def __getattr__(name: str):
 
         return estimate
     if name == "load_schedule":
-        from .law.model import load_schedule
+        from .law.load import load_schedule
 
         return load_schedule
     if name == "read_basket":

@@ -14,7 +14,7 @@ from conftest import EXAMPLES, FIXTURES
 from tariffcalc import __version__
 from tariffcalc.goods.basket import read_basket
 from tariffcalc.engine.calculate import estimate
-from tariffcalc.law.model import load_schedule
+from tariffcalc.law.load import load_schedule
 
 EXAMPLE = EXAMPLES / "japan-shipment.csv"
 DAY = "2025-04-17"

@@ -17,7 +17,7 @@ from tariffcalc.engine.calculate import (
     evaluate_keys,
     line_keys,
 )
-from tariffcalc.law.model import load_schedule
+from tariffcalc.law.load import load_schedule
 
 MINI = load_schedule(FIXTURES / "mini.yaml")
 DAY = dt.date(2025, 6, 1)

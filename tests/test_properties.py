@@ -23,7 +23,8 @@ from tariffcalc.money import (
     parse_amounts,
     parse_rates,
 )
-from tariffcalc.law.model import load_schedule, schedule_from_document
+from tariffcalc.law.load import load_schedule
+from tariffcalc.law.validate import schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 
 MINI_TEXT = (FIXTURES / "mini.yaml").read_text()

@@ -10,7 +10,7 @@ import sys
 import pytest
 from conftest import ROOT
 
-from tariffcalc.law.model import schedule_from_document
+from tariffcalc.law.validate import schedule_from_document
 from tariffcalc.yaml_source import parse_yaml
 
 README = (ROOT / "README.md").read_text()

@@ -16,7 +16,7 @@ from tariffcalc.goods.basket import read_basket
 from tariffcalc.cli.compare import build_states
 from tariffcalc.analysis.compare import ChunkedComparison
 from tariffcalc.engine.calculate import estimate
-from tariffcalc.law.model import load_schedule
+from tariffcalc.law.load import load_schedule
 from tariffcalc.goods.chunks import basket_chunks
 from tariffcalc.analysis.timeline import timeline
 

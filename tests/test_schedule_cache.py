@@ -11,7 +11,9 @@ import pytest
 from conftest import EXAMPLES, ROOT
 
 from tariffcalc.law import cache as schedule_cache
-from tariffcalc.law.model import _load_cached, load_schedule, read_yaml, schedule_from_document
+from tariffcalc.law.load import _load_cached, load_schedule
+from tariffcalc.law.validate import schedule_from_document
+from tariffcalc.yaml_source import read_yaml
 
 SHIPPED = ROOT / "data" / "schedules" / "us-2025.yaml"
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import SHARED_DATA
 
 from tariffcalc import hts_codes
-from tariffcalc.law.model import load_schedule
+from tariffcalc.law.load import load_schedule
 
 HTS_CSV = SHARED_DATA / "hts_2025_basic_edition.csv"
 

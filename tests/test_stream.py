@@ -90,7 +90,7 @@ def test_the_library_in_chunks_equals_the_library_whole(write):
 
     from tariffcalc.goods.basket import read_basket
     from tariffcalc.engine.calculate import estimate
-    from tariffcalc.law.model import load_schedule
+    from tariffcalc.law.load import load_schedule
     from tariffcalc.engine.run import ChunkedEstimate
     from tariffcalc.goods.chunks import basket_chunks
 

@@ -159,7 +159,7 @@ def main() -> None:
 
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
     """The schedule with the scenarios and ``--set`` changes applied, in order."""
-    from ..law.model import load_schedule
+    from ..law.load import load_schedule
     from ..law.scenario import apply_scenarios, load_scenario, set_scenario
 
     layers = [load_scenario(name) for name in scenarios or []]

@@ -28,7 +28,7 @@ from ..defaults import DEFAULT_CHUNK_SIZE
 from ..goods.basket import Skipped
 from ..goods.chunks import basket_chunks
 from ..hts.official import OfficialHts
-from ..law.model import load_schedule
+from ..law.load import load_schedule
 from ..law.model import Schedule
 from ..notices import merge
 from .dask_run import DaskEstimate, require_dask

@@ -1,9 +1,11 @@
-"""Rate schedules: the YAML format, its validation, and loading.
+"""Rate schedules: the YAML format as pydantic models.
 
 A schedule is a list of :class:`Measure` objects plus named groups of
 countries and of products.  The README documents the format with an example;
 the models below are its single source of truth (``extra="forbid"``
 everywhere, so a misspelt key is an error, not a silently ignored line).
+What the schema cannot see is checked in :mod:`tariffcalc.law.validate`;
+reading a schedule by name or path is :mod:`tariffcalc.law.load`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -21,16 +21,11 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
 )
 
-from .. import countries as country_codes
 from .. import hts_codes
-from ..errors import InputError, Problem
 from ..money import format_percent, parse_rate
-from ..paths import shipped_schedule, shipped_schedule_names
-from ..yaml_source import YamlDocument, read_yaml
 
 
 @dataclass(frozen=True)
@@ -253,149 +248,7 @@ class Schedule(Model):
         return frozenset(prefixes)
 
 
-# -- loading -----------------------------------------------------------------------------
-
-
-def _is_branch_name(part: object) -> bool:
-    """True for the parts of a pydantic error location that name a union branch, not a YAML key."""
-    if not isinstance(part, str):
-        return False
-    return part in {cls.__name__ for cls in Model.__subclasses__()} or bool(
-        re.search(r"[\[\]]|^function-|^literal", part)
-    )
-
-
-def _problems_from_validation(error: ValidationError, doc: YamlDocument) -> list[Problem]:
-    problems = []
-    for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
-        # Drop pydantic's union branch names ("list[str]", "AllExcept", ...) from the key path.
-        path = tuple(p for p in loc if not _is_branch_name(p))
-        message = item["msg"]
-        if message.startswith("Value error, "):
-            message = message[len("Value error, ") :]
-        if item["type"] == "extra_forbidden":
-            message = "unknown key (check the spelling against the README's schedule format)"
-        elif item["type"] == "missing":
-            message = "required key is missing"
-        problems.append(Problem(doc.where(path), message))
-    # A union reports every branch; one line per location is enough.
-    unique: dict[str, Problem] = {}
-    for problem in problems:
-        unique.setdefault(problem.where, problem)
-    return list(unique.values())
-
-
-def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
-    """What the schema cannot see: codes, groups, measure ids, dates in order."""
-    problems: list[Problem] = []
-
-    def bad(path: tuple, message: str) -> None:
-        problems.append(Problem(doc.where(path), message))
-
-    groups = schedule.country_groups
-    for name, group in groups.items():
-        if country_codes.is_country_code(name):
-            bad(("country_groups", name), f"group name {name!r} is also a country code; choose another name")
-        for i, code in enumerate(group.members):
-            if not country_codes.is_country_code(code):
-                bad(("country_groups", name, "members", i), f"{code!r} is not an ISO 3166 alpha-2 country code")
-
-    def check_country(path: tuple, code: str) -> None:
-        if code not in groups and not country_codes.is_country_code(code):
-            bad(path, f"{code!r} is neither an ISO 3166 alpha-2 country code nor a country group of this schedule")
-
-    def check_product(path: tuple, item: str) -> None:
-        if item in schedule.product_groups:
-            return
-        try:
-            hts_codes.check_prefix(item)
-        except ValueError as exc:
-            bad(path, f"{exc}, and not a product group of this schedule")
-
-    ids = [m.id for m in schedule.measures]
-    seen: set[str] = set()
-    for index, measure in enumerate(schedule.measures):
-        at = ("measures", index)
-        if measure.id in seen:
-            bad(at + ("id",), f"measure id {measure.id!r} is defined twice")
-        seen.add(measure.id)
-        if measure.through and measure.through < measure.from_:
-            bad(at + ("through",), f"through {measure.through} is before from {measure.from_}")
-        if measure.countries is None and not measure.rates:
-            bad(at, "needs 'countries' (or country-specific 'rates')")
-        if isinstance(measure.countries, list):
-            for i, code in enumerate(measure.countries):
-                check_country(at + ("countries", i), code)
-        if isinstance(measure.countries, AllExcept):
-            for i, code in enumerate(measure.countries.all_except):
-                check_country(at + ("countries", "all_except", i), code)
-        covered = _covered_names(measure)
-        for code in measure.rates:
-            check_country(at + ("rates", code), code)
-            if covered is not None and schedule.expand_countries([code]) - schedule.expand_countries(covered):
-                bad(at + ("rates", code), f"{code!r} has a rate but is not among the measure's countries")
-        if measure.rate is None and measure.countries is not None and not measure.rates:
-            bad(at, "needs a 'rate' (or country-specific 'rates')")
-        for key in ("include", "exclude"):
-            for i, item in enumerate(getattr(measure.products, key) or []):
-                check_product(at + ("products", key, i), item)
-        for i, requirement in enumerate(measure.requires):
-            for k, item in enumerate(requirement.products or []):
-                check_product(at + ("requires", i, "products", k), item)
-        previous = measure.from_
-        for i, change in enumerate(measure.changes):
-            if change.from_ < previous:
-                bad(at + ("changes", i, "from"), f"from {change.from_} is before {previous}; list changes in date order")
-            if measure.through and change.from_ > measure.through:
-                bad(at + ("changes", i, "from"), f"from {change.from_} is after the measure ends ({measure.through})")
-            if change.rate is None and change.rates is None:
-                bad(at + ("changes", i), "a change needs 'rate' or 'rates'")
-            for code in change.rates or {}:
-                check_country(at + ("changes", i, "rates", code), code)
-            previous = change.from_
-        ordered = sorted(enumerate(measure.pauses), key=lambda item: item[1].from_)
-        for (_, earlier), (i, later) in zip(ordered, ordered[1:]):
-            overlap = earlier.through is None or later.from_ <= earlier.through
-            same_countries = earlier.countries is None or later.countries is None or set(earlier.countries) & set(later.countries)
-            if overlap and same_countries:
-                bad(at + ("pauses", i, "from"), f"this pause overlaps another pause of the measure (from {earlier.from_})")
-        for i, pause in enumerate(measure.pauses):
-            if pause.through and pause.through < pause.from_:
-                bad(at + ("pauses", i, "through"), f"through {pause.through} is before from {pause.from_}")
-            if pause.from_ < measure.from_:
-                bad(at + ("pauses", i, "from"), f"from {pause.from_} is before the measure starts ({measure.from_})")
-            for j, code in enumerate(pause.countries or []):
-                check_country(at + ("pauses", i, "countries", j), code)
-        for i, rule in enumerate(measure.yields_to):
-            if rule.measure not in ids:
-                bad(at + ("yields_to", i), f"no measure with id {rule.measure!r} in this schedule")
-            elif rule.measure == measure.id:
-                bad(at + ("yields_to", i), "a measure cannot yield to itself")
-            if rule.from_ and rule.through and rule.through < rule.from_:
-                bad(at + ("yields_to", i, "through"), f"through {rule.through} is before from {rule.from_}")
-    if not problems:
-        for start, _ in stacking_epochs(schedule):
-            cycle = _find_cycle(schedule, start)
-            if cycle:
-                index = ids.index(cycle[0])
-                bad(
-                    ("measures", index, "yields_to"),
-                    f"measures yield to each other in a circle on {start}: " + " → ".join(cycle),
-                )
-                break
-    if schedule.schedule.covers.through < schedule.schedule.covers.from_:
-        bad(("schedule", "covers", "through"), "through is before from")
-    return problems
-
-
-def _covered_names(measure: Measure) -> list[str] | None:
-    """The country names a measure lists, or None when it covers all or all-except."""
-    if isinstance(measure.countries, list):
-        return measure.countries
-    if measure.countries is None:
-        return list(measure.rates)
-    return None
+# -- stacking: which yields_to rules are in force when -------------------------------------
 
 
 def stacking_epochs(schedule: Schedule) -> list[tuple[dt.date, dt.date | None]]:
@@ -419,78 +272,3 @@ def stacking_epochs(schedule: Schedule) -> list[tuple[dt.date, dt.date | None]]:
 def yield_graph(schedule: Schedule, day: dt.date) -> dict[str, list[str]]:
     """Measure id → the ids it yields to on ``day``."""
     return {m.id: [r.measure for r in m.yields_to if r.active_on(day)] for m in schedule.measures}
-
-
-def _find_cycle(schedule: Schedule, day: dt.date) -> list[str] | None:
-    graph = yield_graph(schedule, day)
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> list[str] | None:
-        state[node] = 1
-        for nxt in graph[node]:
-            if state.get(nxt) == 1:
-                return trail[trail.index(nxt) :] + [node, nxt] if nxt in trail else [node, nxt]
-            if nxt not in state:
-                found = visit(nxt, trail + [node])
-                if found:
-                    return found
-        state[node] = 2
-        return None
-
-    for node in graph:
-        if node not in state:
-            found = visit(node, [])
-            if found:
-                return found
-    return None
-
-
-def schedule_from_document(doc: YamlDocument) -> Schedule:
-    """Validate a parsed YAML document as a schedule; raise InputError listing every problem."""
-    if not isinstance(doc.data, dict):
-        raise InputError(Problem(doc.where(()), "a schedule must be a mapping with 'schedule' and 'measures' keys"))
-    try:
-        schedule = Schedule.model_validate(doc.data)
-    except ValidationError as exc:
-        raise InputError(_problems_from_validation(exc, doc)) from None
-    problems = _check_references(schedule, doc)
-    if problems:
-        raise InputError(problems)
-    return schedule
-
-
-def resolve_schedule_path(name_or_path: str) -> Path:
-    """A shipped schedule's name (``us-2025``) or a path to a YAML file."""
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        return path
-    shipped = shipped_schedule(name_or_path)
-    if shipped is None:
-        names = ", ".join(shipped_schedule_names()) or "none"
-        raise InputError(
-            Problem("--schedule", f"no schedule named {name_or_path!r} (shipped schedules: {names}; or give a path)")
-        )
-    return shipped
-
-
-def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
-    """Load and validate a schedule by shipped name or path.
-
-    Within one process a file is parsed once, until it changes on disk; across
-    processes the validated schedule is cached on disk (``schedule_cache``).
-    Schedules are immutable (frozen models), so sharing them is safe.
-    """
-    path = resolve_schedule_path(str(name_or_path))
-    try:
-        stat = path.stat()
-    except OSError:
-        return schedule_from_document(read_yaml(path))
-    return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=16)
-def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
-    # Across processes, the validated schedule is kept on disk (see schedule_cache).
-    from .cache import cached
-
-    return cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))

@@ -26,13 +26,9 @@ from .. import countries as country_codes
 from ..errors import InputError, Problem
 from ..paths import data_dir
 from ..yaml_source import YamlDocument, parse_yaml, read_yaml
-from .model import (
-    Model,
-    Schedule,
-    _problems_from_validation,
-    resolve_schedule_path,
-    schedule_from_document,
-)
+from .load import resolve_schedule_path
+from .model import Model, Schedule
+from .validate import problems_from_validation, schedule_from_document
 
 #: The keys of a measure that ``modify`` may change (all but ``id``).
 MODIFIABLE = (
@@ -87,7 +83,7 @@ def scenario_from_document(doc: YamlDocument) -> Scenario:
     try:
         return Scenario.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(_problems_from_validation(exc, doc)) from None
+        raise InputError(problems_from_validation(exc, doc)) from None
 
 
 def _check_against(scenario: Scenario, doc: YamlDocument, data: dict) -> list[Problem]:

@@ -1,0 +1,48 @@
+"""Loading a schedule by shipped name or path, parsed once per process and cached on disk across processes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import InputError, Problem
+from ..paths import shipped_schedule, shipped_schedule_names
+from ..yaml_source import read_yaml
+from . import cache
+from .model import Schedule
+from .validate import schedule_from_document
+
+
+def resolve_schedule_path(name_or_path: str) -> Path:
+    """A shipped schedule's name (``us-2025``) or a path to a YAML file."""
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    shipped = shipped_schedule(name_or_path)
+    if shipped is None:
+        names = ", ".join(shipped_schedule_names()) or "none"
+        raise InputError(
+            Problem("--schedule", f"no schedule named {name_or_path!r} (shipped schedules: {names}; or give a path)")
+        )
+    return shipped
+
+
+def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
+    """Load and validate a schedule by shipped name or path.
+
+    Within one process a file is parsed once, until it changes on disk; across
+    processes the validated schedule is cached on disk (:mod:`tariffcalc.law.cache`).
+    Schedules are immutable (frozen models), so sharing them is safe.
+    """
+    path = resolve_schedule_path(str(name_or_path))
+    try:
+        stat = path.stat()
+    except OSError:
+        return schedule_from_document(read_yaml(path))
+    return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
+    # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache).
+    return cache.cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))
