@@ -23,7 +23,7 @@ def __getattr__(name: str):
 
         return load_schedule
     if name == "read_basket":
-        from .goods.basket import read_basket
+        from .goods.read import read_basket
 
         return read_basket
     raise AttributeError(name)

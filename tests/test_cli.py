@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLES, FIXTURES
 
 from tariffcalc import __version__
-from tariffcalc.goods.basket import read_basket
+from tariffcalc.goods.read import read_basket
 from tariffcalc.engine.calculate import estimate
 from tariffcalc.law.load import load_schedule
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 
-from tariffcalc.goods.basket import basket_from_records
+from tariffcalc.goods.read import basket_from_records
 from tariffcalc.engine.calculate import (
     CompiledSchedule,
     Status,

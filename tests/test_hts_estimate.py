@@ -213,7 +213,7 @@ def test_the_library_prices_a_basket_with_the_hts():
     import datetime as dt
 
     from tariffcalc import estimate, load_schedule
-    from tariffcalc.goods.basket import basket_from_records
+    from tariffcalc.goods.read import basket_from_records
     from tariffcalc.errors import InputError
     from tariffcalc.hts.mfn import apply_hts
     from tariffcalc.hts.store import load_hts

@@ -12,7 +12,7 @@ from conftest import FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tariffcalc.goods.basket import basket_from_records
+from tariffcalc.goods.read import basket_from_records
 from tariffcalc.engine.calculate import estimate
 from tariffcalc.money import (
     MAX_RATE,

@@ -12,7 +12,7 @@ import pytest
 from conftest import EXAMPLES
 
 from tariffcalc.output import compare as compare_output
-from tariffcalc.goods.basket import read_basket
+from tariffcalc.goods.read import read_basket
 from tariffcalc.cli.compare import build_states
 from tariffcalc.analysis.compare import ChunkedComparison
 from tariffcalc.engine.calculate import estimate

@@ -88,7 +88,7 @@ def test_check_reads_in_chunks_and_lists_every_problem(tariffcalc, write):
 def test_the_library_in_chunks_equals_the_library_whole(write):
     import datetime as dt
 
-    from tariffcalc.goods.basket import read_basket
+    from tariffcalc.goods.read import read_basket
     from tariffcalc.engine.calculate import estimate
     from tariffcalc.law.load import load_schedule
     from tariffcalc.engine.run import ChunkedEstimate

@@ -39,8 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..goods.basket import Skipped, check_first_record, csv_problem, first_undecodable, normalise, not_text
+from ..goods.basket import Skipped
 from ..goods.chunks import basket_format, csv_chunk_frame, csv_layout, local_path
+from ..goods.normalise import normalise
+from ..goods.read import check_first_record, csv_problem, first_undecodable, not_text
 from ..law.model import Schedule
 from .calculate import CompiledSchedule
 from .result import Estimate, Summary

@@ -26,19 +26,18 @@ import pandas as pd
 
 from ..defaults import DEFAULT_CHUNK_SIZE
 from ..errors import InputError, Problem
-from .basket import (
-    _READERS,
-    Basket,
+from .basket import Basket, Skipped
+from .normalise import normalise
+from .read import (
+    READERS,
     InputFormat,
-    Skipped,
-    _records_frame,
     csv_delimiter,
     csv_problem,
     detect_format,
     first_undecodable,
-    normalise,
     not_text,
     read_text,
+    records_frame,
 )
 
 
@@ -122,10 +121,10 @@ def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int, progres
             if len(records) == chunk_size:
                 if progress is not None:
                     progress(_bytes_read(handle))
-                yield _records_frame(records, name, "JSON lines")[0], np.array(lines), "line"
+                yield records_frame(records, name, "JSON lines")[0], np.array(lines), "line"
                 records, lines, yielded = [], [], True
     if records or not yielded:
-        yield _records_frame(records, name, "JSON lines")[0], np.array(lines, dtype=np.int64), "line"
+        yield records_frame(records, name, "JSON lines")[0], np.array(lines, dtype=np.int64), "line"
 
 
 def basket_chunks(
@@ -157,7 +156,7 @@ def basket_chunks(
                 frames = _jsonl_frames(path, name, encoding, chunk_size, progress)
             else:
                 text, _ = read_text(path, encoding)
-                frames = iter([_READERS[fmt](text, name)])
+                frames = iter([READERS[fmt](text, name)])
             for frame, source_lines, unit in frames:
                 yield normalise(frame, source_lines, name, unit, skip_invalid=True, decimal_comma=decimal_comma)
         except UnicodeDecodeError:

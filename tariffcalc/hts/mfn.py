@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..goods.basket import Basket
+from ..goods.basket import Basket, Skipped
 from ..notices import SHOWN_LINES, Notice
 from ..paths import data_dir
 from .rates import BASKET_UNITS, OTHER_KINDS, describe_unit
@@ -147,8 +147,6 @@ def check_lines(basket: Basket, schedule: HtsSchedule) -> tuple[np.ndarray, list
 
 def without_lines(basket: Basket, bad: np.ndarray, problems: list[Problem]) -> Basket:
     """The basket without the ``bad`` lines, which join its ``skipped`` lines (as --skip-invalid expects)."""
-    from ..goods.basket import Skipped
-
     keep = ~bad
     before = basket.skipped
     skipped = Skipped(

@@ -1,0 +1,266 @@
+"""Checking and normalising the columns of a basket read as text: one checker per family of columns.
+
+Every invalid cell is a :class:`Problem` naming the file, the line and the
+column.  Checking works on each column's distinct values (a basket of a
+million lines has a few thousand distinct HTS codes and a few dozen
+countries), and the results are spread back onto the lines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import countries, hts_codes
+from ..errors import InputError, Problem
+from ..money import parse_amounts, parse_rates
+from .basket import Basket, Skipped, location
+
+REQUIRED = ("hts_code", "country", "value")
+OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca", "auto_part", "unit", "mode", "entry_id")
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f", ""}
+
+
+def normalise(
+    frame: pd.DataFrame,
+    source_lines: np.ndarray,
+    name: str,
+    unit: str = "line",
+    skip_invalid: bool = False,
+    decimal_comma: bool = False,
+) -> Basket:
+    """Check and normalise the columns of a basket read as text.
+
+    Every invalid cell is a Problem.  By default any problem fails the whole
+    basket (InputError listing them all); with ``skip_invalid`` the invalid
+    lines are left out and accounted for in ``Basket.skipped``.
+    """
+    headers = _match_headers(frame, name)
+    findings = _Findings(frame, headers, source_lines, name, unit)
+    codes = _check_codes(findings)
+    country = _check_countries(findings)
+    cents, valid_value, rounded = _check_values(findings, decimal_comma)
+    mfn_micro = _check_mfn_rates(findings, decimal_comma)
+    entry_date = _check_dates(findings)
+    flags = _check_flags(findings)
+
+    problems = findings.problems()
+    if problems and not skip_invalid:
+        raise InputError(problems)
+    columns, invalid = findings.columns, findings.invalid
+    keep = ~invalid
+    value_cents = columns["value"].spread(cents)
+    skipped = None
+    if skip_invalid:
+        value_known = columns["value"].spread(valid_value)
+        skipped = Skipped(
+            problems=problems,
+            lines=int(invalid.sum()),
+            value_cents=int(value_cents[invalid & value_known].sum()),
+            unknown_value_lines=int((invalid & ~value_known).sum()),
+        )
+    dates = columns["entry_date"].spread(entry_date.to_numpy(dtype="datetime64[ns]"))
+    return Basket(
+        name=name,
+        columns=frame.loc[keep].reset_index(drop=True),
+        source_lines=source_lines[keep],
+        hts=pd.Series(columns["hts_code"].spread(codes.to_numpy(dtype=object))[keep], dtype=object),
+        country=pd.Series(columns["country"].spread(country.to_numpy(dtype=object))[keep], dtype=object),
+        value_cents=value_cents[keep],
+        mfn_micro=columns["mfn_rate"].spread(mfn_micro)[keep],
+        entry_date=pd.Series(dates[keep]).dt.normalize(),
+        usmca=(columns["usmca"].spread(flags["usmca"]) == 1)[keep],
+        auto_part=columns["auto_part"].spread(flags["auto_part"])[keep],
+        rounded_values=columns["value"].spread(rounded)[keep],
+        headers=headers,
+        skipped=skipped,
+        unit=unit,
+    )
+
+
+def _match_headers(frame: pd.DataFrame, name: str) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    problems: list[Problem] = []
+    for header in frame.columns:
+        key = str(header).strip().lower()
+        if key in REQUIRED + OPTIONAL:
+            if key in headers:
+                problems.append(
+                    Problem(name, f"column {key!r} appears twice (as {headers[key]!r} and {header!r}); keep one")
+                )
+            headers[key] = header
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        found = ", ".join(repr(str(c)) for c in frame.columns) or "none"
+        problems.append(
+            Problem(name, f"missing required column(s) {', '.join(missing)} (found columns: {found})")
+        )
+    if problems:
+        raise InputError(problems)
+    return headers
+
+
+class _Distinct:
+    """A text column as its distinct values and, per line, the index of its value.
+
+    Normalising works on the distinct values, and the results are spread back
+    onto the lines with one NumPy take.
+    """
+
+    def __init__(self, values: pd.Series | None, length: int):
+        if values is None:
+            self.codes = np.zeros(length, dtype=np.intp)
+            self.values = pd.Series([""], dtype=object)
+        else:
+            codes, uniques = pd.factorize(values.astype(object).fillna(""), sort=False)
+            self.codes = codes
+            self.values = pd.Series(uniques, dtype=object) if len(uniques) else pd.Series([""], dtype=object)
+
+    def spread(self, per_value: np.ndarray | pd.Series) -> np.ndarray:
+        return np.asarray(per_value)[self.codes]
+
+
+class _Findings:
+    """A basket's columns as distinct values, the problems found in them, and which lines are invalid."""
+
+    def __init__(self, frame: pd.DataFrame, headers: dict[str, str], source_lines: np.ndarray, name: str, unit: str):
+        n = len(frame)
+        self.columns = {key: _Distinct(frame[headers[key]] if key in headers else None, n) for key in REQUIRED + OPTIONAL}
+        self.source_lines, self.name, self.unit = source_lines, name, unit
+        self.invalid = np.zeros(n, dtype=bool)
+        self.found: list[tuple[int, int, Problem]] = []  # (row, order, problem): sorted by row, then as found
+
+    def values(self, key: str) -> pd.Series:
+        """The distinct values of a column (one empty value when the basket has no such column)."""
+        return self.columns[key].values
+
+    def report(self, key: str, bad_values: np.ndarray, reason: str | pd.Series) -> None:
+        """Report every line whose value in ``key`` is bad; ``reason`` is one text or one per distinct value."""
+        bad_values = np.asarray(bad_values, dtype=bool)
+        if not bad_values.any():
+            return
+        column = self.columns[key]
+        reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else None
+        bad_rows = column.spread(bad_values)
+        self.invalid[bad_rows] = True
+        for row in np.flatnonzero(bad_rows):
+            value_index = column.codes[row]
+            why = reasons[value_index] if reasons is not None else reason
+            where = location(self.name, self.unit, self.source_lines[row])
+            self.found.append((int(row), len(self.found), Problem(where, f"{key}: {column.values.iloc[value_index]!r} {why}")))
+
+    def problems(self) -> list[Problem]:
+        """Every problem, by line, and within a line in the order found."""
+        return [problem for _, _, problem in sorted(self.found, key=lambda item: item[:2])]
+
+
+# -- one checker per family of columns: each reports its problems and returns the normalised distinct values --------
+
+
+def _check_codes(findings: _Findings) -> pd.Series:
+    """``hts_code``: 4 to 10 digits, dots allowed."""
+    codes, reason = hts_codes.normalise_codes(findings.values("hts_code"))
+    findings.report("hts_code", (reason != "").to_numpy(dtype=bool), reason)
+    return codes
+
+
+def _check_countries(findings: _Findings) -> pd.Series:
+    """``country``: an ISO code or an English name, as alpha-2 codes."""
+    text = findings.values("country").str.strip()
+    country = countries.resolve_column(text)
+    unknown = (country == "").to_numpy(dtype=bool)
+    findings.report("country", unknown, _reasons(text, unknown, _country_reason))
+    return country
+
+
+def _check_values(findings: _Findings, decimal_comma: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``value``: the customs value in USD; returns ``(cents, valid, rounded)`` per distinct value."""
+    text = findings.values("value")
+    cents, valid, rounded = parse_amounts(from_decimal_comma(text) if decimal_comma else text)
+    # Only the values that did not parse need a reason, and most baskets have none.
+    suspect = np.flatnonzero(~valid)
+    stripped = text.iloc[suspect].astype(object).fillna("").str.strip()
+    empty, negative, comma_decimal = (np.zeros(len(text), dtype=bool) for _ in range(3))
+    empty[suspect] = (stripped == "").to_numpy(dtype=bool)
+    negative[suspect] = stripped.str.match(r"^-\s*\$?\d").fillna(False).to_numpy(dtype=bool)
+    findings.report("value", empty, "is empty (expected the customs value in USD, e.g. 30000 or 30000.00)")
+    findings.report("value", negative & ~empty, "is negative (expected a customs value of 0 or more)")
+    not_amount = ~valid & ~empty & ~negative
+    if decimal_comma:
+        findings.report(
+            "value",
+            not_amount,
+            "is not an amount in USD written with a decimal comma (expected a number such as 30000 or 30 000,00)",
+        )
+        return cents, valid, rounded
+    comma_decimal[suspect] = (
+        stripped.str.fullmatch(r"\$?\d{1,3}([ .\u00a0\u202f]\d{3})*,\d{1,2}|\$?\d+,\d{1,2}")
+        .fillna(False)
+        .to_numpy(dtype=bool)
+    )
+    findings.report(
+        "value",
+        not_amount & comma_decimal,
+        "looks like an amount with a decimal comma (use --decimal-comma if the file writes decimals that way)",
+    )
+    findings.report(
+        "value",
+        not_amount & ~comma_decimal,
+        "is not an amount in USD (expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)",
+    )
+    return cents, valid, rounded
+
+
+def _check_mfn_rates(findings: _Findings, decimal_comma: bool) -> np.ndarray:
+    """``mfn_rate``: a fraction or a percentage, in millionths (empty: 0)."""
+    text = findings.values("mfn_rate")
+    micro, valid = parse_rates(text.str.replace(",", ".", regex=False) if decimal_comma else text)
+    findings.report("mfn_rate", ~valid, "is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
+    return micro
+
+
+def _check_dates(findings: _Findings) -> pd.Series:
+    """``entry_date``: YYYY-MM-DD, a day that exists (empty: NaT)."""
+    text = findings.values("entry_date").str.strip()
+    entry_date = pd.to_datetime(text.where(text != ""), format="%Y-%m-%d", errors="coerce")
+    shaped = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+    bad = (text != "").to_numpy(dtype=bool) & entry_date.isna().to_numpy()
+    findings.report("entry_date", bad & shaped, "is not a date that exists")
+    findings.report("entry_date", bad & ~shaped, "is not a date (expected YYYY-MM-DD, e.g. 2025-04-17)")
+    return entry_date
+
+
+def _check_flags(findings: _Findings) -> dict[str, np.ndarray]:
+    """``usmca`` and ``auto_part``: true or false; 1, 0, or -1 where empty."""
+    flags = {}
+    for key in ("usmca", "auto_part"):
+        text = findings.values(key).str.strip().str.lower()
+        is_true, is_false = text.isin(_TRUE).to_numpy(dtype=bool), text.isin(_FALSE).to_numpy(dtype=bool)
+        findings.report(key, ~(is_true | is_false), "is not true or false")
+        flags[key] = np.where(is_true, 1, np.where(text == "", -1, 0)).astype(np.int8)
+    return flags
+
+
+def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
+    """``reason_of(value)`` for the bad values only, empty for the rest."""
+    reasons = pd.Series("", index=values.index, dtype=object)
+    reasons[bad] = values[bad].map(reason_of)
+    return reasons
+
+
+def from_decimal_comma(values: pd.Series) -> pd.Series:
+    """``1 234,50`` / ``1.234,50`` → ``1234.50``; anything else is left for the amount parser to reject."""
+    text = values.astype(object).fillna("").str.strip()
+    shaped = text.str.fullmatch(r"\$?\s*\d{1,3}([ .\u00a0\u202f]\d{3})*(,\d*)?|\$?\s*\d+(,\d*)?").fillna(False)
+    converted = text.str.replace(r"[ .\u00a0\u202f]", "", regex=True).str.replace(",", ".", regex=False)
+    return converted.where(shaped, text + "\x00")  # a NUL makes a non-matching text invalid for certain
+
+
+def _country_reason(text: str) -> str:
+    if not text:
+        return "is empty (expected a country of origin: ISO code such as JP or JPN, or a name such as Japan)"
+    hints = countries.suggest(text)
+    hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+    return f"is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name{hint})"
