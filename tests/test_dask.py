@@ -163,7 +163,7 @@ def test_the_partition_function_is_the_single_process_chunk_function(write):
 
     import pandas as pd
 
-    from tariffcalc.engine.calculate import CompiledSchedule
+    from tariffcalc.engine.compile import CompiledSchedule
     from tariffcalc.law.load import load_schedule
     from tariffcalc.engine.run import ChunkedEstimate
     from tariffcalc.goods.chunks import basket_chunks

@@ -9,14 +9,9 @@ import pytest
 from conftest import FIXTURES
 
 from tariffcalc.goods.read import basket_from_records
-from tariffcalc.engine.calculate import (
-    CompiledSchedule,
-    Status,
-    distinct_keys,
-    estimate,
-    evaluate_keys,
-    line_keys,
-)
+from tariffcalc.engine.calculate import distinct_keys, estimate, line_keys
+from tariffcalc.engine.compile import CompiledSchedule
+from tariffcalc.engine.evaluate import Status, evaluate_keys
 from tariffcalc.law.load import load_schedule
 
 MINI = load_schedule(FIXTURES / "mini.yaml")

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.calculate import CompiledSchedule, estimate
+from ..engine.calculate import estimate
+from ..engine.compile import CompiledSchedule
 from ..engine.result import Estimate, Summary, Totals
 from ..goods.basket import Basket
 from ..law.model import Schedule

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .. import hts_codes
-from ..engine.calculate import CompiledMeasure, CompiledSchedule, Status, evaluate_keys
+from ..engine.compile import CompiledMeasure, CompiledSchedule
+from ..engine.evaluate import Status, evaluate_keys
 from ..law.model import Authority, Measure, Schedule
 from ..money import format_percent
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.calculate import CompiledSchedule, estimate
+from ..engine.calculate import estimate
+from ..engine.compile import CompiledSchedule
 from ..engine.result import Summary
 from ..goods.basket import Basket
 from ..law.model import Schedule

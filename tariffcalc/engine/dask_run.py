@@ -44,7 +44,7 @@ from ..goods.chunks import basket_format, csv_chunk_frame, csv_layout, local_pat
 from ..goods.normalise import normalise
 from ..goods.read import check_first_record, csv_problem, first_undecodable, not_text
 from ..law.model import Schedule
-from .calculate import CompiledSchedule
+from .compile import CompiledSchedule
 from .result import Estimate, Summary
 from .run import ChunkedEstimate, compute_chunk
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from ..goods.basket import Basket, Skipped
 from ..goods.chunks import fail_on_skipped, merge_skipped
 from ..law.model import Schedule
-from .calculate import CompiledSchedule, estimate
+from .calculate import estimate
+from .compile import CompiledSchedule
 from .result import Estimate, Summary
 
 
