@@ -184,15 +184,73 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
         if basket.skipped is None:
             raise InputError(problems)
         basket = without_lines(basket, bad, problems)
-    n = len(basket)
-    code_index, codes = pd.factorize(basket.hts.astype(object))
-    codes = list(codes)
-
     mfn_text = basket.text("mfn_rate")
-    needs = np.ones(n, dtype=bool) if mfn_text is None else (mfn_text.astype(str).str.strip() == "").to_numpy(dtype=bool)
+    needs = np.ones(len(basket), dtype=bool) if mfn_text is None else (mfn_text.astype(str).str.strip() == "").to_numpy(dtype=bool)
     dates = basket.entry_date.fillna(pd.Timestamp(date)).to_numpy(dtype="datetime64[D]")
     column2 = column2_mask(basket.country.to_numpy(dtype=object), dates) & needs
+    rates = _LineRates.of(basket, schedule, column2)
+    quantity, has_quantity, units = _quantities(basket)
+    is_specific = np.isin(rates.kind, ["specific", "compound"])
+    unit_mismatch = np.zeros(len(basket), dtype=bool)
+    if units is not None:
+        unit_mismatch = is_specific & has_quantity & (units != "") & (units != rates.unit)
+    computed = needs & is_specific & has_quantity & ~unit_mismatch
+    specific = np.zeros(len(basket), dtype=np.int64)
+    specific[computed] = specific_cents(quantity[computed], rates.microcents[computed])
+    note = _mfn_notes(rates, needs, is_specific & ~has_quantity, unit_mismatch, units)
 
+    source = np.where(needs, np.where(column2, "HTS column 2", "HTS general"), "basket")
+    rate_text = np.where(needs, rates.text, mfn_text.to_numpy(dtype=object) if mfn_text is not None else "")
+    added = {"hts_description": rates.description, "mfn_source": source, "mfn_rate_text": rate_text, "mfn_note": note}
+    result = replace(
+        _with_columns(basket, added),
+        mfn_micro=np.where(needs, rates.ad_valorem, basket.mfn_micro).astype(np.int64),
+        mfn_specific_cents=specific,
+    )
+    return result, _notices(basket, schedule, note, column2)
+
+
+@dataclass(frozen=True)
+class _LineRates:
+    """Each line's rate from the HTS (general, or column 2 where ``column2``), parsed once per distinct (code, column)."""
+
+    description: np.ndarray
+    ad_valorem: np.ndarray
+    microcents: np.ndarray
+    unit: np.ndarray
+    kind: np.ndarray
+    text: np.ndarray
+    problem: np.ndarray
+
+    @classmethod
+    def of(cls, basket: Basket, schedule: HtsSchedule, column2: np.ndarray) -> _LineRates:
+        n = len(basket)
+        code_index, codes = pd.factorize(basket.hts.astype(object))
+        codes = list(codes)
+        keys = pd.DataFrame({"code": code_index, "column2": column2})
+        key_index = keys.groupby(["code", "column2"], sort=False).ngroup().to_numpy() if n else np.zeros(0, dtype=np.int64)
+        distinct = keys.drop_duplicates().reset_index(drop=True)
+        per_key = [_key_rate(schedule, codes[int(c)], bool(col2)) for c, col2 in zip(distinct["code"], distinct["column2"])]
+        descriptions = np.array([schedule.description(c) for c in codes] or [""], dtype=object)
+
+        def spread(attribute, dtype=object):
+            values = np.array([getattr(k, attribute) for k in per_key] or [dtype()], dtype=dtype)
+            return values[key_index] if n else np.zeros(0, dtype=dtype)
+
+        return cls(
+            description=descriptions[code_index] if n else np.zeros(0, dtype=object),
+            ad_valorem=spread("ad_valorem", np.int64),
+            microcents=spread("microcents", np.int64),
+            unit=spread("unit"),
+            kind=spread("kind"),
+            text=spread("text"),
+            problem=spread("problem"),
+        )
+
+
+def _quantities(basket: Basket) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(quantity in millionths, given, unit)`` per line; the units are None when the basket has no unit column."""
+    n = len(basket)
     quantity_text = basket.text("quantity")
     if quantity_text is None:
         quantity, has_quantity = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
@@ -203,30 +261,16 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
     if unit_text is not None:
         raw_units = unit_text.astype(str).str.strip().str.lower().str.rstrip(".")
         units = raw_units.map(BASKET_UNITS).fillna("").to_numpy(dtype=object)
+    return quantity, has_quantity, units
 
-    # Per distinct (code, column): the rate, parsed once.
-    keys = pd.DataFrame({"code": code_index, "column2": column2})
-    key_index = keys.groupby(["code", "column2"], sort=False).ngroup().to_numpy() if n else np.zeros(0, dtype=np.int64)
-    distinct = keys.drop_duplicates().reset_index(drop=True)
-    per_key = [_key_rate(schedule, codes[int(c)], bool(col2)) for c, col2 in zip(distinct["code"], distinct["column2"])]
-    descriptions = np.array([schedule.description(c) for c in codes] or [""], dtype=object)
 
-    def spread(attribute, dtype=object):
-        values = np.array([getattr(k, attribute) for k in per_key] or [dtype()], dtype=dtype)
-        return values[key_index] if n else np.zeros(0, dtype=dtype)
-
-    advalorem, microcents = spread("ad_valorem", np.int64), spread("microcents", np.int64)
-    rate_unit, kind, text, problem = spread("unit"), spread("kind"), spread("text"), spread("problem")
-    is_specific = np.isin(kind, ["specific", "compound"])
-    unit_mismatch = np.zeros(n, dtype=bool)
-    if units is not None:
-        unit_mismatch = is_specific & has_quantity & (units != "") & (units != rate_unit)
-    computed = needs & is_specific & has_quantity & ~unit_mismatch
-    specific = np.zeros(n, dtype=np.int64)
-    specific[computed] = specific_cents(quantity[computed], microcents[computed])
-
-    note = np.full(n, "", dtype=object)
-    missing = needs & is_specific & ~has_quantity
+def _mfn_notes(
+    rates: _LineRates, needs: np.ndarray, missing: np.ndarray, unit_mismatch: np.ndarray, units: np.ndarray | None
+) -> np.ndarray:
+    """Why each line's MFN duty is incomplete (empty where it is not): no quantity, another unit, a rate not computed."""
+    text, rate_unit, kind, problem = rates.text, rates.unit, rates.kind, rates.problem
+    note = np.full(len(needs), "", dtype=object)
+    missing = needs & missing
     note[missing] = "specific rate " + text[missing] + ": quantity in " + _unit_names(rate_unit[missing]) + " needed"
     if unit_mismatch.any():
         rows = needs & unit_mismatch
@@ -234,36 +278,25 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
             "specific rate " + text[rows] + ": quantity is in " + units[rows].astype(str) + ", not "
             + _unit_names(rate_unit[rows]) + " (not computed)"
         )
-    other = needs & ~is_specific & ~np.isin(kind, ["free", "ad_valorem"])
+    other = needs & ~np.isin(kind, ["specific", "compound"]) & ~np.isin(kind, ["free", "ad_valorem"])
     note[other] = np.where(
         problem[other] != "",
         problem[other],
         "rate " + np.array([repr(t) for t in text[other]], dtype=object) + " is " + _kind_meanings(kind[other])
         + ": not computed (give mfn_rate)",
     )
+    return note
 
-    source = np.where(needs, np.where(column2, "HTS column 2", "HTS general"), "basket")
-    rate_text = np.where(needs, text, mfn_text.to_numpy(dtype=object) if mfn_text is not None else "")
+
+def _with_columns(basket: Basket, added: dict[str, np.ndarray]) -> Basket:
+    """The basket with the columns ``added`` after its own (``hts_description`` stands in for a missing description)."""
     columns = basket.columns.copy()
-    added = {
-        "hts_description": descriptions[code_index] if n else np.zeros(0, dtype=object),
-        "mfn_source": source,
-        "mfn_rate_text": rate_text,
-        "mfn_note": note,
-    }
     for name, values in added.items():
         columns[name] = pd.Series(values, index=columns.index, dtype=object)
     headers = dict(basket.headers)
     if "description" not in headers:
         headers["description"] = "hts_description"
-    result = replace(
-        basket,
-        columns=columns,
-        headers=headers,
-        mfn_micro=np.where(needs, advalorem, basket.mfn_micro).astype(np.int64),
-        mfn_specific_cents=specific,
-    )
-    return result, _notices(basket, schedule, note, column2)
+    return replace(basket, columns=columns, headers=headers)
 
 
 def _line_number(where: str) -> int:
