@@ -141,7 +141,7 @@ def test_statuses_explain_why_a_measure_did_not_apply():
     assert result.status[0, col["base"]] == Status.YIELDED
     assert result.yielded_to[0, col["base"]] == col["metals"]
     assert result.status[1, col["base"]] == Status.PRODUCT_EXCLUDED
-    assert result.status[2, col["country"]] == Status.PAUSED
+    assert result.status[2, col["country"]] == Status.SUSPENDED
     assert result.status[2, col["neighbour"]] == Status.COUNTRY_NOT_COVERED
     assert result.status[2, col["deal"]] == Status.NOT_IN_FORCE
     assert result.status[2, col["metals"]] == Status.PRODUCT_NOT_COVERED

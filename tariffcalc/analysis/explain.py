@@ -2,7 +2,7 @@
 
 With both a country and an HTS code, every measure that is in force and
 covers them is listed: applied (with its rate) or not applied (with the
-reason: the measure it yields to, the exclusion, the pause, the exemption).
+reason: the measure it yields to, the exclusion, the suspension, the exemption).
 With only one of the two, the measures in force that cover it are listed with
 their scope on the other side.
 """
@@ -97,13 +97,13 @@ def _reason(compiled: CompiledSchedule, cm: CompiledMeasure, status: Status, oth
         ]
         names = ", ".join(schedule.product_groups[i].name if i in schedule.product_groups else f"HTS {i}" for i in matching)
         return f"not applied: product excluded ({names})"
-    if status == Status.PAUSED:
+    if status == Status.SUSPENDED:
         seg = _segment_on(cm, np.datetime64(day.isoformat(), "D"))
-        pause = seg.pause if seg else None
-        if pause is None:
+        suspension = seg.suspension if seg else None
+        if suspension is None:
             return "not applied: suspended"
-        until = f" through {pause.through}" if pause.through else ""
-        return f"not applied: suspended from {pause.from_}{until} ({pause.authority.document})"
+        until = f" through {suspension.through}" if suspension.through else ""
+        return f"not applied: suspended from {suspension.from_}{until} ({suspension.authority.document})"
     if status == Status.EXEMPT:
         flags = ", ".join(e.flag for e in measure.exemptions)
         return f"not applied: exempt ({flags})"
@@ -128,11 +128,11 @@ def _scope_listing(compiled: CompiledSchedule, day: dt.date, country: str | None
             if cm.include is not None and not hts_codes.prefix_mask(codes, cm.include)[0]:
                 continue
         rate = seg.country_rates.get(country, seg.default) if country else seg.default
-        paused = seg.pause is not None and (seg.pause_countries is None or country in (seg.pause_countries or ()))
-        if paused:
-            rate = seg.pause.rate
+        suspended = seg.suspension is not None and (seg.suspension_countries is None or country in (seg.suspension_countries or ()))
+        if suspended:
+            rate = seg.suspension.rate
         scope = _product_scope(compiled, cm) if code is None else _country_scope(cm)
-        state = f"suspended ({seg.pause.authority.document}); " if paused and rate is None else ""
+        state = f"suspended ({seg.suspension.authority.document}); " if suspended and rate is None else ""
         out.append(Explanation(cm.measure, rate is not None, rate.micro if rate else None, state + scope, cm.measure.authority))
     return out
 

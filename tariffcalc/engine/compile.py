@@ -2,7 +2,7 @@
 
 A :class:`CompiledSchedule` also orders the stacking rules (``yields_to``) per
 epoch, and knows the schedule's turning days: the days on which some
-measure, rate, pause, exemption or stacking rule starts or stops applying.
+measure, rate, suspension, exemption or stacking rule starts or stops applying.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..law.model import AllExcept, Measure, Pause, Rate, Schedule, stacking_epochs, yield_graph
+from ..law.model import AllExcept, Measure, Suspension, Rate, Schedule, stacking_epochs, yield_graph
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class Segment:
     end: np.datetime64  # inclusive
     default: Rate | None
     country_rates: dict[str, Rate]
-    pause: Pause | None
-    pause_countries: frozenset[str] | None  # None: every covered country
+    suspension: Suspension | None
+    suspension_countries: frozenset[str] | None  # None: every covered country
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,9 @@ def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
     end = as_day(measure.through) if measure.through else END_OF_TIME
     cuts = {start, end + ONE_DAY}
     cuts.update(as_day(c.from_) for c in measure.changes)
-    for pause in measure.pauses:
-        cuts.add(as_day(pause.from_))
-        cuts.add(as_day(pause.through) + ONE_DAY if pause.through else END_OF_TIME + ONE_DAY)
+    for suspension in measure.pauses:
+        cuts.add(as_day(suspension.from_))
+        cuts.add(as_day(suspension.through) + ONE_DAY if suspension.through else END_OF_TIME + ONE_DAY)
     bounds = sorted(c for c in cuts if start <= c <= end + ONE_DAY)
 
     segments = []
@@ -80,15 +80,15 @@ def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
                 default = change.rate if change.rate is not None else default
                 if change.rates is not None:
                     rates = {**rates, **_expand_rates(schedule, change.rates)}
-        pause = None
+        suspension = None
         for candidate in measure.pauses:
-            pause_end = as_day(candidate.through) if candidate.through else END_OF_TIME
-            if as_day(candidate.from_) <= seg_start <= pause_end:
-                pause = candidate
-        pause_countries = (
-            schedule.expand_countries(pause.countries) if pause is not None and pause.countries is not None else None
+            suspension_end = as_day(candidate.through) if candidate.through else END_OF_TIME
+            if as_day(candidate.from_) <= seg_start <= suspension_end:
+                suspension = candidate
+        suspension_countries = (
+            schedule.expand_countries(suspension.countries) if suspension is not None and suspension.countries is not None else None
         )
-        segments.append(Segment(seg_start, next_start - ONE_DAY, default, rates, pause, pause_countries))
+        segments.append(Segment(seg_start, next_start - ONE_DAY, default, rates, suspension, suspension_countries))
 
     include = schedule.expand_products(measure.products.include) if measure.products.include is not None else None
     return CompiledMeasure(
@@ -135,7 +135,7 @@ class CompiledSchedule:
     epochs: tuple[StackingEpoch, ...]
     #: Measure id → index into ``measures``.
     index: dict[str, int]
-    #: Every day on which some measure, rate, pause, exemption or stacking rule starts or stops
+    #: Every day on which some measure, rate, suspension, exemption or stacking rule starts or stops
     #: applying (sorted).  Between two such days, every date gives the same result.
     turning_days: np.ndarray
     #: Whether some rate is "inclusive of MFN", so that the MFN rate changes the additional duty.
@@ -168,7 +168,7 @@ class CompiledSchedule:
         for cm in compiled:
             for seg in cm.segments:
                 turning.update((seg.start, seg.end + ONE_DAY))
-                rates += [r for r in (seg.default, seg.pause.rate if seg.pause else None) if r is not None]
+                rates += [r for r in (seg.default, seg.suspension.rate if seg.suspension else None) if r is not None]
                 rates += list(seg.country_rates.values())
             turning.update(as_day(e.from_) for e in cm.measure.exemptions if e.from_)
         turning.update(e.start for e in epochs)

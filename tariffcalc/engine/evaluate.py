@@ -29,7 +29,7 @@ class Status(IntEnum):
     PRODUCT_NOT_COVERED = 3
     PRODUCT_EXCLUDED = 4
     EXEMPT = 5
-    PAUSED = 6
+    SUSPENDED = 6
     YIELDED = 7
     #: Needs a basket flag that the line does not set (e.g. ``auto_part: true``).
     NOT_DECLARED = 8
@@ -112,16 +112,16 @@ def _rates_in_force(cm: CompiledMeasure, keys: _KeyColumns) -> tuple[np.ndarray,
             continue
         in_force |= in_seg
         seg_rate = _segment_rates(seg, keys.country, keys.mfn)
-        if seg.pause is not None:
-            paused = in_seg & (
+        if seg.suspension is not None:
+            suspended = in_seg & (
                 np.ones(n, dtype=bool)
-                if seg.pause_countries is None
-                else keys.country.isin(seg.pause_countries).to_numpy(dtype=bool)
+                if seg.suspension_countries is None
+                else keys.country.isin(seg.suspension_countries).to_numpy(dtype=bool)
             )
-            if seg.pause.rate is None:
-                status = np.where(paused, Status.PAUSED, status)
+            if seg.suspension.rate is None:
+                status = np.where(suspended, Status.SUSPENDED, status)
             else:
-                seg_rate = np.where(paused, _rate_array(seg.pause.rate, n, keys.mfn), seg_rate)
+                seg_rate = np.where(suspended, _rate_array(seg.suspension.rate, n, keys.mfn), seg_rate)
         rate = np.where(in_seg, seg_rate, rate)
     return in_force, rate, status
 

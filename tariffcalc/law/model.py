@@ -104,8 +104,12 @@ class Change(Model):
     note: str | None = None
 
 
-class Pause(Model):
-    """A suspension window: the measure's rates are replaced by ``rate``, or, without one, it does not apply."""
+class Suspension(Model):
+    """A window in which the measure's own rates are suspended: replaced by a temporary ``rate``, or, without one, not applied.
+
+    Written under the YAML key ``pauses`` (the 90-day "pause" of EO 14266 is one):
+    a suspension with a ``rate`` is a temporary rate, not a pause of the duty.
+    """
 
     from_: dt.date = Field(alias="from")
     through: dt.date | None = None
@@ -174,7 +178,8 @@ class Measure(Model):
     rates: dict[str, RateValue] = Field(default_factory=dict)
     products: Products = Field(default_factory=Products)
     changes: list[Change] = Field(default_factory=list)
-    pauses: list[Pause] = Field(default_factory=list)
+    #: The measure's suspensions (YAML key ``pauses``).
+    pauses: list[Suspension] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     requires: list[Requirement] = Field(default_factory=list)
     yields_to: list[YieldValue] = Field(default_factory=list)
