@@ -42,6 +42,7 @@ from ..errors import InputError, Problem
 from ..goods.basket import Skipped
 from ..goods.chunks import basket_format, csv_chunk_frame, csv_layout, local_path
 from ..goods.normalise import normalise
+from ..goods.parquet import open_parquet, text_frame
 from ..goods.read import check_first_record, csv_problem, first_undecodable, not_text
 from ..law.model import Schedule
 from .compile import CompiledSchedule
@@ -138,8 +139,6 @@ def _parquet_files(path: Path) -> list[Path]:
 
 
 def _parquet_plan(path: Path) -> tuple[list[Part], pd.DataFrame]:
-    from ..goods.parquet import open_parquet, text_frame
-
     parts, meta = [], None
     for file in _parquet_files(path):
         name = str(file)
@@ -163,8 +162,6 @@ def _parquet_plan(path: Path) -> tuple[list[Part], pd.DataFrame]:
 def read_partition(part: Part, meta: pd.DataFrame, delimiter: str, encoding: str) -> pd.DataFrame:
     """One partition's lines as text, as the single-process reader would give them."""
     if part.kind == "parquet":
-        from ..goods.parquet import open_parquet, text_frame
-
         parquet_file = open_parquet(part.path, part.name)
         if part.row_group < 0:
             return text_frame(parquet_file.schema_arrow.empty_table(), part.name)

@@ -2,7 +2,7 @@
 
 What is done to one chunk is :func:`compute_chunk`, a pure function of the
 chunk and the compiled schedule: the single-process run here and the Dask run
-(``dask_run``) both call it, and add up the summaries in line order.
+(:mod:`tariffcalc.engine.dask_run`) both call it, and add up the summaries in line order.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each chunk goes through the same normalising as a whole basket, so the
 results are identical to the in-memory path (tested).  JSON and YAML
 baskets are single documents and are read whole; Parquet baskets are read
-in batches of rows (see ``parquet``).  Standard input is first copied to a
+in batches of rows (see :mod:`tariffcalc.goods.parquet`).  Standard input is first copied to a
 temporary file, so that it can be sniffed and read in chunks too.
 
 Computing the chunks is the engine's (:mod:`tariffcalc.engine.run`).
@@ -11,7 +11,6 @@ Computing the chunks is the engine's (:mod:`tariffcalc.engine.run`).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 import sys
@@ -28,6 +27,7 @@ from ..defaults import DEFAULT_CHUNK_SIZE
 from ..errors import InputError, Problem
 from .basket import Basket, Skipped
 from .normalise import normalise
+from .parquet import looks_like_parquet, parquet_frames
 from .read import (
     READERS,
     InputFormat,
@@ -147,8 +147,6 @@ def basket_chunks(
             progress = lambda done: report(done, total)  # noqa: E731
         try:
             if fmt == "parquet":
-                from .parquet import parquet_frames
-
                 frames = parquet_frames(path, name, chunk_size, progress)
             elif fmt == "csv":
                 frames = _csv_frames(path, name, encoding, chunk_size, progress)
@@ -171,8 +169,6 @@ def basket_format(path: Path, name: str, input_format: str | None) -> str:
     """``--input-format``, else Parquet by suffix or magic bytes (``PAR1``), else the text format of the suffix."""
     if input_format:
         return input_format
-    from .parquet import looks_like_parquet
-
     if looks_like_parquet(path):
         return "parquet"
     return detect_format(name if name != "<stdin>" else "-", None)

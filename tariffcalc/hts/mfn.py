@@ -1,9 +1,9 @@
 """The ordinary duty of each basket line from the official HTS: column 1 general (MFN), or column 2.
 
-:func:`apply_hts` takes a normalised :class:`~tariffcalc.basket.Basket` and an
-:class:`~tariffcalc.hts_schedule.HtsSchedule` and returns the basket with:
+:func:`apply_hts` takes a normalised :class:`~tariffcalc.goods.basket.Basket` and an
+:class:`~tariffcalc.hts.tariff.HtsTariff` and returns the basket with:
 
-* every HTS code checked against the schedule (an unknown code is an input
+* every HTS code checked against the tariff (an unknown code is an input
   error, with the nearest valid codes as a hint);
 * for lines whose ``mfn_rate`` is empty (or absent), the rate taken from the
   HTS: the general rate, or the column 2 rate for goods of the countries that
@@ -34,7 +34,7 @@ from ..goods.basket import Basket, Skipped
 from ..notices import SHOWN_LINES, Notice
 from ..paths import data_dir
 from .rates import BASKET_UNITS, OTHER_KINDS, describe_unit
-from .tariff import HtsSchedule
+from .tariff import HtsTariff
 
 #: The columns apply_hts adds to the basket, in order.
 ADDED_COLUMNS = ("hts_description", "mfn_source", "mfn_rate_text", "mfn_note")
@@ -112,11 +112,11 @@ def _line_problems(basket: Basket, bad_rows: np.ndarray, column: str, values: pd
     return problems
 
 
-def check_lines(basket: Basket, schedule: HtsSchedule) -> tuple[np.ndarray, list[Problem]]:
+def check_lines(basket: Basket, tariff: HtsTariff) -> tuple[np.ndarray, list[Problem]]:
     """Lines the HTS cannot price: unknown HTS codes, unreadable quantities or units; ``(bad rows, problems)``."""
     n = len(basket)
     code_index, codes = pd.factorize(basket.hts.astype(object))
-    exists = np.array([schedule.exists(c) for c in codes] or [True], dtype=bool)
+    exists = np.array([tariff.exists(c) for c in codes] or [True], dtype=bool)
     unknown = ~exists[code_index] if n else np.zeros(0, dtype=bool)
     written = basket.text("hts_code")
     problems = _line_problems(
@@ -124,7 +124,7 @@ def check_lines(basket: Basket, schedule: HtsSchedule) -> tuple[np.ndarray, list
         unknown,
         "hts_code",
         written if written is not None else basket.hts,
-        lambda row: _unknown_reason(schedule, codes[code_index[row]]),
+        lambda row: _unknown_reason(tariff, codes[code_index[row]]),
     )
     bad = unknown.copy()
     quantity_text = basket.text("quantity")
@@ -172,14 +172,14 @@ def without_lines(basket: Basket, bad: np.ndarray, problems: list[Problem]) -> B
     )
 
 
-def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Basket, list[Notice]]:
+def apply_hts(basket: Basket, tariff: HtsTariff, date: dt.date) -> tuple[Basket, list[Notice]]:
     """The basket with MFN (or column 2) duties from the HTS; see the module docstring.
 
     Lines the HTS cannot price (see :func:`check_lines`) are an InputError, or,
     for a basket read with ``skip_invalid`` (which has ``skipped``), join its
     skipped lines.
     """
-    bad, problems = check_lines(basket, schedule)
+    bad, problems = check_lines(basket, tariff)
     if problems:
         if basket.skipped is None:
             raise InputError(problems)
@@ -188,7 +188,7 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
     needs = np.ones(len(basket), dtype=bool) if mfn_text is None else (mfn_text.astype(str).str.strip() == "").to_numpy(dtype=bool)
     dates = basket.entry_date.fillna(pd.Timestamp(date)).to_numpy(dtype="datetime64[D]")
     column2 = column2_mask(basket.country.to_numpy(dtype=object), dates) & needs
-    rates = _LineRates.of(basket, schedule, column2)
+    rates = _LineRates.of(basket, tariff, column2)
     quantity, has_quantity, units = _quantities(basket)
     is_specific = np.isin(rates.kind, ["specific", "compound"])
     unit_mismatch = np.zeros(len(basket), dtype=bool)
@@ -207,7 +207,7 @@ def apply_hts(basket: Basket, schedule: HtsSchedule, date: dt.date) -> tuple[Bas
         mfn_micro=np.where(needs, rates.ad_valorem, basket.mfn_micro).astype(np.int64),
         mfn_specific_cents=specific,
     )
-    return result, _notices(basket, schedule, note, column2)
+    return result, _notices(basket, tariff, note, column2)
 
 
 @dataclass(frozen=True)
@@ -223,15 +223,15 @@ class _LineRates:
     problem: np.ndarray
 
     @classmethod
-    def of(cls, basket: Basket, schedule: HtsSchedule, column2: np.ndarray) -> _LineRates:
+    def of(cls, basket: Basket, tariff: HtsTariff, column2: np.ndarray) -> _LineRates:
         n = len(basket)
         code_index, codes = pd.factorize(basket.hts.astype(object))
         codes = list(codes)
         keys = pd.DataFrame({"code": code_index, "column2": column2})
         key_index = keys.groupby(["code", "column2"], sort=False).ngroup().to_numpy() if n else np.zeros(0, dtype=np.int64)
         distinct = keys.drop_duplicates().reset_index(drop=True)
-        per_key = [_key_rate(schedule, codes[int(c)], bool(col2)) for c, col2 in zip(distinct["code"], distinct["column2"])]
-        descriptions = np.array([schedule.description(c) for c in codes] or [""], dtype=object)
+        per_key = [_key_rate(tariff, codes[int(c)], bool(col2)) for c, col2 in zip(distinct["code"], distinct["column2"])]
+        descriptions = np.array([tariff.description(c) for c in codes] or [""], dtype=object)
 
         def spread(attribute, dtype=object):
             values = np.array([getattr(k, attribute) for k in per_key] or [dtype()], dtype=dtype)
@@ -304,10 +304,10 @@ def _line_number(where: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def _unknown_reason(schedule: HtsSchedule, code: str) -> str:
-    nearest = schedule.nearest(code)
+def _unknown_reason(tariff: HtsTariff, code: str) -> str:
+    nearest = tariff.nearest(code)
     hint = f"; nearest: {', '.join(nearest)}" if nearest else ""
-    return f"is not in the {schedule.edition}{hint}"
+    return f"is not in the {tariff.edition}{hint}"
 
 
 @dataclass(frozen=True)
@@ -320,11 +320,11 @@ class _KeyRate:
     problem: str = ""
 
 
-def _key_rate(schedule: HtsSchedule, code: str, column2: bool) -> _KeyRate:
-    found = schedule.rate(code, "column2" if column2 else "general")
+def _key_rate(tariff: HtsTariff, code: str, column2: bool) -> _KeyRate:
+    found = tariff.rate(code, "column2" if column2 else "general")
     if found.problem:
         return _KeyRate(problem=found.problem + " (not computed; give mfn_rate)")
-    parsed = schedule.parsed(found.text)
+    parsed = tariff.parsed(found.text)
     if parsed.kind == "unparsed":
         return _KeyRate(parsed.text, parsed.kind, problem=f"rate {parsed.text!r} cannot be used: {parsed.reason}")
     if not parsed.computed:
@@ -342,7 +342,7 @@ def _kind_meanings(kinds: np.ndarray) -> np.ndarray:
     return np.array([meanings.get(k, k) for k in kinds], dtype=object)
 
 
-def _notices(basket: Basket, schedule: HtsSchedule, note: np.ndarray, column2: np.ndarray) -> list[Notice]:
+def _notices(basket: Basket, tariff: HtsTariff, note: np.ndarray, column2: np.ndarray) -> list[Notice]:
     notices = []
     for text in pd.unique(note[note != ""]):
         rows = basket.source_lines[note == text]
@@ -362,7 +362,7 @@ def _notices(basket: Basket, schedule: HtsSchedule, note: np.ndarray, column2: n
             Notice(
                 ("hts-column2", tuple(countries)),
                 f"{basket.name}: {{count}} line(s) from {', '.join(countries)} pay the column 2 rates of the "
-                f"{schedule.edition} as their base duty ({citations}) (line {{lines}})",
+                f"{tariff.edition} as their base duty ({citations}) (line {{lines}})",
                 count=len(rows),
                 lines=[int(r) for r in rows[: SHOWN_LINES + 1]],
             )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from ..errors import InputError, Problem
 from ..goods.basket import Basket
 from ..notices import Notice, merge
+from .mfn import apply_hts
 from .store import ENV_HTS, choose, load_hts
 
 
@@ -45,8 +46,6 @@ class OfficialHts:
                     self.tariff = load_hts(path)
                     self.tell(f"MFN duties from the {self.tariff.edition} ({why}: {path}; --hts none to leave it out)")
             if self.tariff is not None:
-                from .mfn import apply_hts
-
                 basket, notices = apply_hts(basket, self.tariff, self.day)
                 self.pending += notices
             yield basket

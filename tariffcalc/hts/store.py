@@ -1,7 +1,7 @@
 """A compact local copy of the official HTS: ``tariffcalc hts import`` writes it, ``estimate`` and ``hts lookup`` read it.
 
 The store is a folder holding ``hts.csv.gz`` (the tidy frame of
-:mod:`tariffcalc.hts_file`) and ``meta.json`` (edition, source file name and
+:mod:`tariffcalc.hts.usitc`) and ``meta.json`` (edition, source file name and
 SHA-256, row count, the rate parse report).  It lives in the user's data
 directory (platformdirs), or under ``$TARIFFCALC_DATA_DIR`` when that is set.
 
@@ -19,7 +19,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from ..errors import InputError, Problem
+from .tariff import HtsTariff, rate_report
+from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
 
 ENV_HTS = "TARIFFCALC_HTS"
 ENV_DATA_DIR = "TARIFFCALC_DATA_DIR"
@@ -44,10 +48,7 @@ def default_store() -> Path:
 
 
 def import_hts(source: str | Path, store: Path | None = None, edition: str | None = None):
-    """Read a USITC HTS CSV and write the store (replacing any previous one); return the loaded HtsSchedule."""
-    from .tariff import HtsSchedule, rate_report
-    from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
-
+    """Read a USITC HTS CSV and write the store (replacing any previous one); return the loaded HtsTariff."""
     source = Path(source)
     frame = read_usitc_csv(source)
     meta = {
@@ -69,15 +70,11 @@ def import_hts(source: str | Path, store: Path | None = None, edition: str | Non
         staging.rename(store)
     except OSError as exc:
         raise InputError(Problem(str(store), f"cannot write the HTS store here ({exc.strerror})")) from None
-    return HtsSchedule(frame, {**meta, "store": str(store)})
+    return HtsTariff(frame, {**meta, "store": str(store)})
 
 
 def load_store(store: Path):
     """Load an imported store folder."""
-    import pandas as pd
-
-    from .tariff import HtsSchedule
-
     try:
         meta = json.loads((store / META).read_text(encoding="utf-8"))
         frame = pd.read_csv(store / TABLE, dtype=str, keep_default_na=False)
@@ -90,21 +87,18 @@ def load_store(store: Path):
     frame["indent"] = frame["indent"].astype(int)
     frame["parent"] = frame["parent"].astype(int)
     frame["line"] = frame["line"].astype(int)
-    return HtsSchedule(frame, {**meta, "store": str(store)})
+    return HtsTariff(frame, {**meta, "store": str(store)})
 
 
 def load_hts(path: str | Path):
-    """An HtsSchedule from a store folder, or straight from a USITC CSV (not stored)."""
-    from .tariff import HtsSchedule
-    from .usitc import edition_from_name, read_usitc_csv, sha256_of
-
+    """An HtsTariff from a store folder, or straight from a USITC CSV (not stored)."""
     path = Path(path)
     if path.is_dir():
         return load_store(path)
     if not path.exists():
         raise InputError(Problem(str(path), "no such file or folder (expected an HTS store or a USITC HTS CSV)"))
     frame = read_usitc_csv(path)
-    return HtsSchedule(frame, {"edition": edition_from_name(path), "source": path.name, "sha256": sha256_of(path)})
+    return HtsTariff(frame, {"edition": edition_from_name(path), "source": path.name, "sha256": sha256_of(path)})
 
 
 def choose(option: str | None) -> tuple[Path | None, str]:

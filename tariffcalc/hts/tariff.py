@@ -1,6 +1,6 @@
 """The official HTSUS, loaded: codes, descriptions, units and the rates of duty, and what its rates parse to.
 
-An :class:`HtsSchedule` wraps the tidy frame of :mod:`tariffcalc.hts_file`.
+An :class:`HtsTariff` wraps the tidy frame of :mod:`tariffcalc.hts.usitc`.
 A code given at any level (4, 6, 8 or 10 digits) exists when some line of the
 HTS starts with it; its rate is its own (or its 8-digit parent's), else the
 one rate all the lines under it share.  Lookups work per distinct code.
@@ -33,7 +33,9 @@ class CodeRate:
 
 
 @dataclass
-class HtsSchedule:
+class HtsTariff:
+    """One edition of the official tariff (HTSUS), as USITC publishes it: not a schedule of tariffcalc's measures."""
+
     frame: pd.DataFrame
     #: ``edition``, ``source`` (file name), ``sha256``, ``rows`` and the parse report, as stored.
     meta: dict = field(default_factory=dict)
@@ -185,12 +187,10 @@ def rate_report(frame: pd.DataFrame, column: str = "general") -> dict:
 
 def report_lines(report: dict) -> list[str]:
     """The parse report for people, one line each."""
-    from .rates import OTHER_KINDS as meanings
-
     lines = [f"{report['column']}: {report['cells']:,} rate cells parsed by kind:"]
     for kind, count in report["kinds"].items():
         if count or kind in COMPUTED_KINDS or kind == "unparsed":
-            meaning = f" ({meanings[kind]}; not computed)" if kind in meanings else ""
+            meaning = f" ({OTHER_KINDS[kind]}; not computed)" if kind in OTHER_KINDS else ""
             lines.append(f"  {kind:<14} {count:>6,}{meaning}")
     for item in report["unparsed"]:
         lines.append(f"  unparsed: line {item['line']} {item['code']} {item['text']!r}: {item['reason']}")

@@ -30,6 +30,7 @@ from ..analysis.compare import (
     total_points,
 )
 from ..money import cents_to_str, format_cents, format_rate, format_rates
+from .sinks import neutralise_formulas
 from .text import money, percent
 
 
@@ -49,8 +50,6 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
 
 def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> int:
     """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised."""
-    from .sinks import neutralise_formulas
-
     changed = 0
     for comparison, first_line in run:
         frame = csv_frame(comparison)

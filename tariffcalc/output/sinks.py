@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..engine.result import Estimate, Summary, Totals
 from ..goods.basket import Skipped
+from ..hts.mfn import ADDED_COLUMNS
 from ..law.model import Schedule
 from ..money import cents_to_str, format_cents, format_rate, format_rates
 
@@ -91,8 +92,6 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
 
 def _added_json(estimate: Estimate, n: int) -> pd.Series:
     """The keys that an official HTS adds to each line (``hts_description``, ``mfn_source``...), or nothing."""
-    from ..hts.mfn import ADDED_COLUMNS
-
     text = pd.Series("", index=range(n), dtype=object)
     for name in ADDED_COLUMNS:
         if name in estimate.basket.columns:
