@@ -11,13 +11,11 @@ Computing the chunks is the engine's (:mod:`tariffcalc.engine.run`).
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +33,7 @@ from .read import (
     csv_problem,
     detect_format,
     first_undecodable,
+    jsonl_record,
     not_text,
     read_text,
     records_frame,
@@ -112,11 +111,7 @@ def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int, progres
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
-            try:
-                records.append(json.loads(raw, parse_float=Decimal))
-            except (json.JSONDecodeError, RecursionError) as exc:
-                reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-                raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
+            records.append(jsonl_record(raw, name, number))
             lines.append(number)
             if len(records) == chunk_size:
                 if progress is not None:

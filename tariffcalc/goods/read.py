@@ -167,16 +167,21 @@ def _read_json(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     return records_frame(records, name, "a JSON array or an object with 'lines'")
 
 
+def jsonl_record(raw: str, name: str, number: int) -> object:
+    """One line of a JSON Lines basket, parsed (decimals exact); InputError naming the line otherwise."""
+    try:
+        return json.loads(raw, parse_float=Decimal)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
+
+
 def _read_jsonl(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     records, lines = [], []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        try:
-            records.append(json.loads(raw, parse_float=Decimal))
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
+        records.append(jsonl_record(raw, name, number))
         lines.append(number)
     frame, _, _ = records_frame(records, name, "JSON lines")
     return frame, np.array(lines, dtype=np.int64), "line"
