@@ -31,7 +31,6 @@ from ..hts.official import OfficialHts
 from ..law.load import load_schedule
 from ..law.model import Schedule
 from ..notices import merge
-from .dask_run import DaskEstimate, require_dask
 from .fees import EntryFees
 from .result import Estimate, Summary
 from .run import ChunkedEstimate
@@ -71,6 +70,8 @@ class EstimateRun:
         self.chunk_size, self.skip_invalid, self.engine = chunk_size, skip_invalid, engine
         self.official = OfficialHts(hts, date, tell)
         if engine == "dask":
+            from .dask_run import require_dask  # here: a pandas run does not load the Dask engine
+
             require_dask()
             self.official.refuse_for("--engine dask")
         #: The entry fees, added up chunk by chunk (None unless asked for).
@@ -96,6 +97,8 @@ class EstimateRun:
     def results(self, progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[Estimate, int]]:
         """``(estimate, number of its first line)`` per chunk; ``progress(done_bytes, total_bytes)`` after each is read."""
         if self.engine == "dask":
+            from .dask_run import DaskEstimate
+
             self.chunked = DaskEstimate(
                 self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size,
                 self.schedule, self.date, self.skip_invalid, progress,

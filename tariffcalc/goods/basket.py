@@ -18,6 +18,10 @@ import pandas as pd
 from ..errors import Problem
 
 
+#: The columns that applying the official HTS (:func:`tariffcalc.hts.mfn.apply_hts`) adds to a basket, in order.
+HTS_COLUMNS = ("hts_description", "mfn_source", "mfn_rate_text", "mfn_note")
+
+
 @dataclass(frozen=True)
 class Skipped:
     """The lines left out of a basket read with ``skip_invalid``: every problem, and how much they weigh."""

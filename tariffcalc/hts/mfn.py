@@ -30,14 +30,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, Problem
-from ..goods.basket import Basket, Skipped
+from ..goods.basket import HTS_COLUMNS, Basket, Skipped
 from ..notices import SHOWN_LINES, Notice
 from ..paths import data_dir
 from .rates import BASKET_UNITS, OTHER_KINDS, describe_unit
 from .tariff import HtsTariff
 
 #: The columns apply_hts adds to the basket, in order.
-ADDED_COLUMNS = ("hts_description", "mfn_source", "mfn_rate_text", "mfn_note")
+ADDED_COLUMNS = HTS_COLUMNS
 #: Quantities are read to this many decimals (millionths of a unit).
 QUANTITY_PLACES = 6
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from ..errors import InputError, Problem
 from ..goods.basket import Basket
 from ..notices import Notice, merge
-from .mfn import apply_hts
 from .store import ENV_HTS, choose, load_hts
 
 
@@ -46,6 +45,8 @@ class OfficialHts:
                     self.tariff = load_hts(path)
                     self.tell(f"MFN duties from the {self.tariff.edition} ({why}: {path}; --hts none to leave it out)")
             if self.tariff is not None:
+                from .mfn import apply_hts  # here: a run without an HTS does not load the HTS modules
+
                 basket, notices = apply_hts(basket, self.tariff, self.day)
                 self.pending += notices
             yield basket

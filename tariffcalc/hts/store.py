@@ -19,11 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import InputError, Problem
-from .tariff import HtsTariff, rate_report
-from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
 
 ENV_HTS = "TARIFFCALC_HTS"
 ENV_DATA_DIR = "TARIFFCALC_DATA_DIR"
@@ -49,6 +45,10 @@ def default_store() -> Path:
 
 def import_hts(source: str | Path, store: Path | None = None, edition: str | None = None):
     """Read a USITC HTS CSV and write the store (replacing any previous one); return the loaded HtsTariff."""
+    # Imported here, like below: choosing the HTS (every estimate does) must not load the HTS modules.
+    from .tariff import HtsTariff, rate_report
+    from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
+
     source = Path(source)
     frame = read_usitc_csv(source)
     meta = {
@@ -75,6 +75,10 @@ def import_hts(source: str | Path, store: Path | None = None, edition: str | Non
 
 def load_store(store: Path):
     """Load an imported store folder."""
+    import pandas as pd
+
+    from .tariff import HtsTariff
+
     try:
         meta = json.loads((store / META).read_text(encoding="utf-8"))
         frame = pd.read_csv(store / TABLE, dtype=str, keep_default_na=False)
@@ -92,6 +96,9 @@ def load_store(store: Path):
 
 def load_hts(path: str | Path):
     """An HtsTariff from a store folder, or straight from a USITC CSV (not stored)."""
+    from .tariff import HtsTariff
+    from .usitc import edition_from_name, read_usitc_csv, sha256_of
+
     path = Path(path)
     if path.is_dir():
         return load_store(path)

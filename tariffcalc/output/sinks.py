@@ -25,8 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..engine.result import Estimate, Summary, Totals
-from ..goods.basket import Skipped
-from ..hts.mfn import ADDED_COLUMNS
+from ..goods.basket import HTS_COLUMNS, Skipped
 from ..law.model import Schedule
 from ..money import cents_to_str, format_cents, format_rate, format_rates
 
@@ -93,7 +92,7 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
 def _added_json(estimate: Estimate, n: int) -> pd.Series:
     """The keys that an official HTS adds to each line (``hts_description``, ``mfn_source``...), or nothing."""
     text = pd.Series("", index=range(n), dtype=object)
-    for name in ADDED_COLUMNS:
+    for name in HTS_COLUMNS:
         if name in estimate.basket.columns:
             values = estimate.basket.columns[name].astype(object).fillna("").reset_index(drop=True)
             text = text + f', "{name}": ' + _json_strings(values).where(values != "", "null")
