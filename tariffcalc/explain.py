@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import hts
-from .engine import CompiledMeasure, CompiledSchedule, Status, evaluate_keys
+from .engine import CompiledMeasure, CompiledSchedule, Status, evaluate_keys, single_key
 from .money import format_percent
 from .schedule import Authority, Measure, Schedule
 
@@ -46,20 +46,13 @@ def explain(
     usmca: bool = False,
     auto_part: bool | None = None,
     mfn_micro: int = 0,
+    fields: dict[str, object] | None = None,
 ) -> list[Explanation]:
     """The measures relevant to ``country`` and/or ``code`` on ``day``, applied first."""
     compiled = CompiledSchedule.of(schedule)
     if country is not None and code is not None:
-        keys = pd.DataFrame(
-            {
-                "hts": [code],
-                "country": [country],
-                "date": np.array([np.datetime64(day.isoformat(), "D")]),
-                "usmca": [usmca],
-                "auto_part": np.array([-1 if auto_part is None else int(auto_part)], dtype=np.int8),
-                "mfn": np.array([mfn_micro], dtype=np.int64),
-            }
-        )
+        declared = {"usmca": usmca or None, "auto_part": auto_part, **(fields or {})}
+        keys = single_key(compiled, code, country, day, declared)
         result = evaluate_keys(compiled, keys)
         out = []
         for j, cm in enumerate(compiled.measures):
@@ -67,6 +60,8 @@ def explain(
             if status in (Status.COUNTRY_NOT_COVERED, Status.PRODUCT_NOT_COVERED, Status.NOT_IN_FORCE):
                 continue
             rate = int(result.rates[0, j])
+            if rate >= 0 and result.total[0, j]:
+                rate = max(rate - mfn_micro, 0)
             out.append(
                 Explanation(
                     cm.measure,

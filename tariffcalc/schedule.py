@@ -35,9 +35,11 @@ from .yaml_source import YamlDocument, read_yaml
 
 @dataclass(frozen=True)
 class Rate:
-    """An ad valorem rate in millionths; ``inclusive_of_mfn`` makes it a ceiling that includes the MFN duty.
+    """An ad valorem rate in millionths; ``inclusive_of_mfn`` makes it a total that includes the MFN duty.
 
-    A rate "15% inclusive of MFN" adds ``max(0, 15% − MFN rate)``.
+    A rate "15% total" (or "15% inclusive of MFN") adds ``max(0, 15% − AVE)``,
+    where AVE, the ad valorem equivalent of the MFN duty, is the whole column 1
+    duty payable (specific and compound parts too) divided by the customs value.
     """
 
     micro: int
@@ -45,10 +47,10 @@ class Rate:
 
     def __str__(self) -> str:
         text = format_percent(self.micro)
-        return f"{text} inclusive of MFN" if self.inclusive_of_mfn else text
+        return f"{text} total" if self.inclusive_of_mfn else text
 
 
-_INCLUSIVE = re.compile(r"^\s*(?P<rate>.+?)\s+inclusive\s+of\s+MFN\s*$", re.IGNORECASE)
+_INCLUSIVE = re.compile(r"^\s*(?P<rate>.+?)\s+(?:inclusive\s+of\s+MFN|total)\s*$", re.IGNORECASE)
 
 
 def _parse_rate(value: Any) -> Rate:
@@ -61,7 +63,7 @@ def _parse_rate(value: Any) -> Rate:
         if match:
             return Rate(parse_rate(match["rate"]), inclusive_of_mfn=True)
         return Rate(parse_rate(value))
-    raise ValueError(f"expected a rate such as 24%, 0.24 or '15% inclusive of MFN', found {value!r}")
+    raise ValueError(f"expected a rate such as 24%, 0.24 or '15% total', found {value!r}")
 
 
 RateValue = Annotated[Rate, BeforeValidator(_parse_rate)]
@@ -99,6 +101,12 @@ class Products(Model):
     exclude: list[str] = Field(default_factory=list)
 
 
+Confidence = Literal["high", "medium", "low"]
+#: How sure a fact is: high = read in the legal text (or the HTS chapter 99 text); medium = two or more
+#: independent secondary sources agree; low = one source.
+CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
+
+
 class Change(Model):
     """From a date on, the measure's rate(s) change; what is not restated carries over."""
 
@@ -106,11 +114,19 @@ class Change(Model):
     rate: RateValue | None = None
     rates: dict[str, RateValue] | None = None
     authority: Authority
+    confidence: Confidence | None = Field(default=None, description="Omitted: the measure's.")
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
 class Pause(Model):
-    """A suspension window: the measure's rates are replaced by ``rate``, or, without one, it does not apply."""
+    """A window of days in which the measure is suspended or, with ``rate``, charged at a temporary rate.
+
+    Without ``rate`` the measure does not apply in the window (for the listed
+    countries, or all it covers); with ``rate`` that rate replaces the
+    measure's own for them.  Pauses of one measure may overlap only for
+    different countries.
+    """
 
     from_: dt.date = Field(alias="from")
     through: dt.date | None = None
@@ -118,6 +134,8 @@ class Pause(Model):
     countries: list[str] | None = Field(default=None, description="Omitted: every country the measure covers.")
     authority: Authority
     amended_by: list[Authority] = Field(default_factory=list)
+    confidence: Confidence | None = None
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -135,11 +153,16 @@ class Exemption(Model):
 
 
 class YieldRule(Model):
-    """This measure is not applied to goods that ``measure`` applies to (on the dates given)."""
+    """This measure is not applied to goods that ``measure`` applies to (on the dates given).
+
+    With ``portion: basis`` it yields only on the value the other measure is
+    charged on (a "split line"): its own basis is reduced by the other's.
+    """
 
     measure: str
     from_: dt.date | None = Field(default=None, alias="from")
     through: dt.date | None = None
+    portion: Literal["all", "basis"] = "all"
     authority: Authority | None = None
     note: str | None = None
 
@@ -167,6 +190,80 @@ class Requirement(Model):
     note: str | None = None
 
 
+FieldType = Literal["bool", "enum", "amount", "date"]
+
+
+class BasketField(Model):
+    """A basket column that the schedule's conditions or bases read, declared once."""
+
+    type: FieldType
+    values: list[str] | None = Field(default=None, description="The allowed values of an enum field.")
+    at_most: Literal["value"] | None = Field(default=None, description="An amount that cannot exceed the line's value.")
+    description: str | None = None
+
+
+class Condition(Model):
+    """A declared basket field that exempts lines from a measure, or that the measure requires.
+
+    ``is`` tests a bool field, ``in`` an enum field; ``before`` (with
+    ``entered_before``) a date field: the in-transit rule, goods loaded before
+    a day and entered before another.
+    """
+
+    field: str
+    is_: bool | None = Field(default=None, alias="is")
+    in_: list[str] | None = Field(default=None, alias="in")
+    before: dt.date | None = None
+    entered_before: dt.date | None = None
+    effect: Literal["exempt", "require"]
+    from_: dt.date | None = Field(default=None, alias="from")
+    through: dt.date | None = None
+    products: list[str] | None = Field(default=None, description="Omitted: every product the measure covers.")
+    countries: list[str] | None = Field(default=None, description="Omitted: every country the measure covers.")
+    authority: Authority | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.through is None or day <= self.through)
+
+
+class ContentBasis(Model):
+    """The rate applies to a declared part of the value (e.g. the steel content), not to the whole."""
+
+    content: str
+
+
+class RemainderBasis(Model):
+    """The rate applies to the value less a declared amount, when that amount is at least ``min_share`` of it."""
+
+    less: str
+    min_share: RateValue | None = None
+
+
+Basis = Union[Literal["value"], ContentBasis, RemainderBasis]
+
+
+class ProductException(Model):
+    """Goods of some countries in some products do not pay the measure."""
+
+    countries: list[str]
+    products: list[str]
+    from_: dt.date | None = Field(default=None, alias="from")
+    through: dt.date | None = None
+    authority: Authority | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+
+
+class Ending(Model):
+    """The measure stopped being collected from a day on, by an act or a court."""
+
+    from_: dt.date = Field(alias="from", description="The first entry date that no longer pays.")
+    authority: Authority
+    note: str | None = None
+
+
 class Measure(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -182,8 +279,21 @@ class Measure(Model):
     pauses: list[Pause] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     requires: list[Requirement] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    exceptions: list[ProductException] = Field(default_factory=list)
+    basis: Basis = "value"
     yields_to: list[YieldValue] = Field(default_factory=list)
+    ended: Ending | None = None
+    refundable: bool = False
+    confidence: Confidence = "high"
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last entry date that pays: ``through``, or the day before ``ended``."""
+        ends = [d for d in (self.through, self.ended.from_ - dt.timedelta(days=1) if self.ended else None) if d]
+        return min(ends) if ends else None
 
 
 class Coverage(Model):
@@ -196,6 +306,8 @@ class ScheduleInfo(Model):
     name: str
     description: str | None = None
     covers: Coverage
+    #: The day up to which the sources were last checked against new legal acts.
+    verified_through: dt.date | None = None
     sources: list[str] = Field(default_factory=list)
 
 
@@ -206,19 +318,28 @@ class CountryGroup(Model):
 
 
 class ProductGroup(Model):
+    """Named HTS prefixes, written in the schedule (``hts``) or in a code-list file (``file``)."""
+
     name: str
     authority: Authority
+    confidence: Confidence | None = None
     note: str | None = None
-    hts: list[str]
+    hts: list[str] | None = None
+    file: str | None = Field(default=None, description="A code-list file, relative to the schedule file.")
 
     @field_validator("hts")
     @classmethod
-    def _prefixes(cls, values: list[str]) -> list[str]:
-        return [hts.dotted(hts.check_prefix(v)) for v in values]
+    def _prefixes(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else [hts.dotted(hts.check_prefix(v)) for v in values]
+
+    def codes(self) -> list[str]:
+        """The group's prefixes, dotted (those of its file once loaded)."""
+        return list(self.hts or ())
 
 
 class Schedule(Model):
     schedule: ScheduleInfo
+    basket_fields: dict[str, BasketField] = Field(default_factory=dict)
     country_groups: dict[str, CountryGroup] = Field(default_factory=dict)
     product_groups: dict[str, ProductGroup] = Field(default_factory=dict)
     measures: list[Measure]
@@ -248,7 +369,7 @@ class Schedule(Model):
         prefixes: set[str] = set()
         for item in items:
             group = self.product_groups.get(item)
-            for code in group.hts if group else [item]:
+            for code in group.codes() if group else [item]:
                 prefixes.add(hts.digits_of(code))
         return frozenset(prefixes)
 
@@ -445,12 +566,78 @@ def _find_cycle(schedule: Schedule, day: dt.date) -> list[str] | None:
     return None
 
 
-def schedule_from_document(doc: YamlDocument) -> Schedule:
-    """Validate a parsed YAML document as a schedule; raise InputError listing every problem."""
+def read_code_list(path: Path, where: str) -> list[str]:
+    """The HTS prefixes of a code-list file: ``#`` comment lines, then one code per line.
+
+    Raises InputError naming the file and line of every code that is not an HTS prefix.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(where, f"code list {str(path)!r} does not exist")) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(where, f"code list {str(path)!r} cannot be read ({exc})")) from None
+    codes, problems = [], []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            codes.append(hts.dotted(hts.check_prefix(line)))
+        except ValueError as exc:
+            problems.append(Problem(f"{path}:{number}", str(exc)))
+    if problems:
+        raise InputError(problems)
+    return codes
+
+
+def _with_code_lists(doc: YamlDocument, base: Path | None) -> dict:
+    """The document's data with each product group's ``file`` read into its ``hts``."""
+    groups = doc.data.get("product_groups")
+    if not isinstance(groups, dict):
+        return doc.data
+    loaded = {}
+    problems: list[Problem] = []
+    for name, group in groups.items():
+        if not (isinstance(group, dict) and "file" in group):
+            loaded[name] = group
+            continue
+        where = doc.where(("product_groups", name, "file"))
+        if "hts" in group:
+            problems.append(Problem(where, "a product group has either 'hts' or 'file', not both"))
+            continue
+        path = Path(str(group["file"]))
+        if not path.is_absolute():
+            path = (base or Path(".")) / path
+        try:
+            loaded[name] = {**group, "hts": read_code_list(path, where)}
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    return {**doc.data, "product_groups": loaded}
+
+
+def code_list_files(schedule: Schedule, base: Path) -> list[Path]:
+    """The code-list files a schedule read (for the cache to notice when one changes)."""
+    files = []
+    for group in schedule.product_groups.values():
+        if group.file:
+            path = Path(group.file)
+            files.append(path if path.is_absolute() else base / path)
+    return files
+
+
+def schedule_from_document(doc: YamlDocument, base: Path | None = None) -> Schedule:
+    """Validate a parsed YAML document as a schedule; raise InputError listing every problem.
+
+    Code-list files named by product groups are read relative to ``base`` (the schedule's folder).
+    """
     if not isinstance(doc.data, dict):
         raise InputError(Problem(doc.where(()), "a schedule must be a mapping with 'schedule' and 'measures' keys"))
+    data = _with_code_lists(doc, base)
     try:
-        schedule = Schedule.model_validate(doc.data)
+        schedule = Schedule.model_validate(data)
     except ValidationError as exc:
         raise InputError(_problems_from_validation(exc, doc)) from None
     problems = _check_references(schedule, doc)
@@ -484,7 +671,7 @@ def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
     try:
         stat = path.stat()
     except OSError:
-        return schedule_from_document(read_yaml(path))
+        return schedule_from_document(read_yaml(path), path.parent)
     return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
@@ -493,4 +680,10 @@ def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     # Across processes, the validated schedule is kept on disk (see schedule_cache).
     from .schedule_cache import cached
 
-    return cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))
+    return cached(
+        path,
+        size,
+        mtime_ns,
+        lambda: schedule_from_document(read_yaml(path), path.parent),
+        depends_on=lambda schedule: code_list_files(schedule, path.parent),
+    )

@@ -47,9 +47,9 @@ def test_a_cached_load_equals_a_fresh_one(cache, schedule_file):
     original = schedule_cache.cached
     calls = []
 
-    def spy(path, size, mtime_ns, build):
+    def spy(path, size, mtime_ns, build, depends_on):
         calls.append(path)
-        return original(path, size, mtime_ns, lambda: pytest.fail("parsed again instead of read from the cache"))
+        return original(path, size, mtime_ns, lambda: pytest.fail("parsed again instead of read from the cache"), depends_on)
 
     schedule_cache.cached = spy
     try:
@@ -92,7 +92,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(cache, schedule_file, gar
     (entry,) = cache.glob("*.pickle")
     entry.write_bytes(garbage)
     assert load_schedule(schedule_file) == fresh
-    stored_key, stored = pickle.loads(entry.read_bytes())
+    stored_key, _stamps, stored = pickle.loads(entry.read_bytes())
     assert stored == fresh
 
 
@@ -139,7 +139,7 @@ def test_a_change_to_tariffcalc_itself_invalidates_the_cache(cache, schedule_fil
     monkeypatch.setattr(schedule_cache, "code_fingerprint", lambda: "the code has changed")
     assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
     assert entry.read_bytes() != before
-    stored_key, _ = pickle.loads(entry.read_bytes())
+    stored_key, _stamps, _ = pickle.loads(entry.read_bytes())
     assert "the code has changed" in stored_key
 
 
