@@ -112,10 +112,11 @@ class CompiledCondition:
 
 @dataclass(frozen=True)
 class CompiledException:
-    countries: frozenset[str]
+    countries: frozenset[str] | None  # None: every country
     products: frozenset[str]
     start: np.datetime64
     end: np.datetime64
+    zero: bool
 
 
 @dataclass(frozen=True)
@@ -215,10 +216,11 @@ def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
     include = schedule.expand_products(measure.products.include) if measure.products.include is not None else None
     exceptions = tuple(
         CompiledException(
-            schedule.expand_countries(e.countries),
+            None if e.countries == "all" else schedule.expand_countries(e.countries),
             schedule.expand_products(e.products),
             _day(e.from_) if e.from_ else _BEGINNING,
             _day(e.through) if e.through else _END_OF_TIME,
+            e.effect == "zero",
         )
         for e in measure.exceptions
     )
@@ -410,8 +412,9 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
         covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
         in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
         excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
-        exempt, undeclared = _conditions(cm, k)
-        excepted = _exceptions(cm, k)
+        exempt, undeclared, zero = _conditions(cm, k)
+        excepted, zero_by_exception = _exceptions(cm, k)
+        zero |= zero_by_exception
         if cm.include is not None:
             partial[:, j] = hts_codes.partial_mask(k.codes, cm.include)[k.code_of_key] & in_force & covered
         # Each assignment overrides the ones above it: the last matching reason here is the one reported.
@@ -429,6 +432,10 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
             st = np.where(mask, reason, st)
         # No rate for a covered country means the measure has no rate for it at that date.
         st = np.where((st == Status.APPLIED) & (rates[:, j] < 0), Status.COUNTRY_NOT_COVERED, st)
+        # Goods under the measure's zero-rate heading: it applies, at 0%.
+        zeroed = zero & (st == Status.APPLIED)
+        rates[:, j] = np.where(zeroed, 0, rates[:, j])
+        total[:, j] &= ~zeroed
         status[:, j] = st
     yielded_to, portions = _stack(compiled, k, status, partial)
     rates = np.where(status == Status.APPLIED, rates, -1)
@@ -476,10 +483,11 @@ def _segment_rates(seg: Segment, country: pd.Series) -> tuple[np.ndarray, np.nda
     return rate, total
 
 
-def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
-    """Per key: exempt by a condition, and not meeting a condition the measure requires."""
+def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per key: exempt by a condition, not meeting a condition the measure requires, and charged 0% by one."""
     exempt = np.zeros(k.n, dtype=bool)
     undeclared = np.zeros(k.n, dtype=bool)
+    zero = np.zeros(k.n, dtype=bool)
     for cc in cm.conditions:
         active = k.between(cc.start, cc.end)
         if cc.products is not None:
@@ -489,16 +497,25 @@ def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
         meets = np.isin(k.frame[cc.column].to_numpy(), cc.accept)
         if cc.condition.effect == "exempt":
             exempt |= active & meets
+        elif cc.condition.effect == "zero":
+            zero |= active & meets
         else:
             undeclared |= active & ~meets
-    return exempt, undeclared
+    return exempt, undeclared, zero
 
 
-def _exceptions(cm: CompiledMeasure, k: _Keys) -> np.ndarray:
+def _exceptions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
+    """Per key: excepted for its country, and charged 0% by an exception."""
     excepted = np.zeros(k.n, dtype=bool)
+    zero = np.zeros(k.n, dtype=bool)
     for ce in cm.exceptions:
-        excepted |= k.between(ce.start, ce.end) & k.in_countries(ce.countries) & k.by_code(ce.products)
-    return excepted
+        countries = k.everywhere() if ce.countries is None else k.in_countries(ce.countries)
+        hit = k.between(ce.start, ce.end) & countries & k.by_code(ce.products)
+        if ce.zero:
+            zero |= hit
+        else:
+            excepted |= hit
+    return excepted, zero
 
 
 def _stack(

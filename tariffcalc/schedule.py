@@ -78,12 +78,12 @@ class Authority(Model):
 
     document: str = Field(description="The act, e.g. 'Executive Order 14257'.")
     citation: str = Field(description="Federal Register citation, e.g. '90 FR 15041'.")
-    date: dt.date = Field(description="The date the act was signed or issued.")
+    date: dt.date | None = Field(description="The date the act was signed or issued (null where no source gives it).")
     hts_heading: str | None = Field(default=None, description="The HTS chapter 99 heading(s) that carry the rate.")
     note: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.document}, {self.citation} ({self.date.isoformat()})"
+        text = f"{self.document}, {self.citation}" + (f" ({self.date.isoformat()})" if self.date else "")
         return f"{text}, HTS {self.hts_heading}" if self.hts_heading else text
 
 
@@ -215,7 +215,7 @@ class Condition(Model):
     in_: list[str] | None = Field(default=None, alias="in")
     before: dt.date | None = None
     entered_before: dt.date | None = None
-    effect: Literal["exempt", "require"]
+    effect: Literal["exempt", "require", "zero"]
     from_: dt.date | None = Field(default=None, alias="from")
     through: dt.date | None = None
     products: list[str] | None = Field(default=None, description="Omitted: every product the measure covers.")
@@ -245,10 +245,11 @@ Basis = Union[Literal["value"], ContentBasis, RemainderBasis]
 
 
 class ProductException(Model):
-    """Goods of some countries in some products do not pay the measure."""
+    """Goods of some countries (or of all) in some products do not pay the measure (from/through some dates)."""
 
-    countries: list[str]
+    countries: Literal["all"] | list[str]
     products: list[str]
+    effect: Literal["exempt", "zero"] = "exempt"
     from_: dt.date | None = Field(default=None, alias="from")
     through: dt.date | None = None
     authority: Authority | None = None
@@ -510,6 +511,126 @@ def _check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+#: Basket columns with a built-in meaning, which a schedule cannot declare again.
+BUILT_IN_COLUMNS = frozenset(
+    {"hts_code", "country", "value", "description", "quantity", "mfn_rate", "entry_date", "unit", "mode", "entry_id",
+     "ad_rate", "cvd_rate", "ad_case", "cvd_case"}
+)
+_LEGACY_FIELDS = {"usmca", "auto_part"}
+
+
+def check_basket_fields(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """Declared basket fields: a name that is not a built-in column; enum values only for enums; at_most for amounts."""
+    problems = []
+    for name, spec in schedule.basket_fields.items():
+        at = ("basket_fields", name)
+        if name in BUILT_IN_COLUMNS:
+            problems.append(Problem(doc.where(at), f"{name!r} is a basket column with a built-in meaning; choose another name"))
+        elif not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            problems.append(Problem(doc.where(at), f"{name!r} is not a field name (lower case letters, digits and _)"))
+        if spec.type == "enum" and not spec.values:
+            problems.append(Problem(doc.where(at + ("values",)), "an enum field needs its 'values'"))
+        if spec.type != "enum" and spec.values is not None:
+            problems.append(Problem(doc.where(at + ("values",)), f"only enum fields have 'values' (this one is {spec.type})"))
+        if spec.at_most is not None and spec.type != "amount":
+            problems.append(Problem(doc.where(at + ("at_most",)), f"only amount fields have 'at_most' (this one is {spec.type})"))
+    return problems
+
+
+def _field_type(schedule: Schedule, name: str) -> str | None:
+    spec = schedule.basket_fields.get(name)
+    if spec is not None:
+        return spec.type
+    return "bool" if name in _LEGACY_FIELDS else None
+
+
+_TESTS = {"bool": "is", "enum": "in", "date": "before"}
+
+
+def check_conditions(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """Each condition reads a declared field with the test its type has (is, in, or before), in date order."""
+    problems = []
+    for index, measure in enumerate(schedule.measures):
+        for i, condition in enumerate(measure.conditions):
+            at = ("measures", index, "conditions", i)
+            kind = _field_type(schedule, condition.field)
+            given = [key for key, value in (("is", condition.is_), ("in", condition.in_), ("before", condition.before)) if value is not None]
+            if kind is None:
+                problems.append(Problem(doc.where(at + ("field",)), f"no basket field {condition.field!r} is declared (declare it under basket_fields)"))
+                continue
+            if kind == "amount":
+                problems.append(Problem(doc.where(at + ("field",)), f"{condition.field!r} is an amount: a condition reads a bool, enum or date field"))
+                continue
+            wanted = _TESTS[kind]
+            if given != [wanted]:
+                found = ", ".join(given) or "no test"
+                problems.append(Problem(doc.where(at), f"a condition on the {kind} field {condition.field!r} needs '{wanted}' (found {found})"))
+            if condition.entered_before is not None and condition.before is None:
+                problems.append(Problem(doc.where(at + ("entered_before",)), "'entered_before' goes with 'before' (the in-transit rule)"))
+            if kind == "enum" and condition.in_:
+                values = {v.lower() for v in schedule.basket_fields[condition.field].values or []}
+                for j, value in enumerate(condition.in_):
+                    if value.lower() not in values:
+                        problems.append(Problem(doc.where(at + ("in", j)), f"{value!r} is not a value of {condition.field!r} ({', '.join(sorted(values))})"))
+            if condition.from_ and condition.through and condition.through < condition.from_:
+                problems.append(Problem(doc.where(at + ("through",)), f"through {condition.through} is before from {condition.from_}"))
+    return problems
+
+
+def check_bases(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """A basis reads a declared amount field."""
+    problems = []
+    for index, measure in enumerate(schedule.measures):
+        basis = measure.basis
+        name = getattr(basis, "content", None) or getattr(basis, "less", None)
+        if name is None:
+            continue
+        key = "content" if getattr(basis, "content", None) else "less"
+        kind = _field_type(schedule, name)
+        if kind != "amount":
+            found = f"a {kind} field" if kind else "not declared"
+            problems.append(Problem(doc.where(("measures", index, "basis", key)), f"a basis reads an amount field; {name!r} is {found}"))
+    return problems
+
+
+def check_endings(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """A measure ends after it starts, and not both by ``through`` and later by ``ended``."""
+    problems = []
+    for index, measure in enumerate(schedule.measures):
+        if measure.ended is None:
+            continue
+        at = ("measures", index, "ended", "from")
+        if measure.ended.from_ <= measure.from_:
+            problems.append(Problem(doc.where(at), f"ended from {measure.ended.from_} is not after from {measure.from_}"))
+        if measure.through and measure.through >= measure.ended.from_:
+            problems.append(Problem(doc.where(at), f"the measure's through {measure.through} is not before it ended ({measure.ended.from_})"))
+    return problems
+
+
+def check_exceptions(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
+    """Exceptions and conditions name countries and products this schedule knows."""
+    problems = []
+    for index, measure in enumerate(schedule.measures):
+        scoped = [("exceptions", i, e) for i, e in enumerate(measure.exceptions)]
+        scoped += [("conditions", i, c) for i, c in enumerate(measure.conditions)]
+        for key, i, item in scoped:
+            at = ("measures", index, key, i)
+            for j, code in enumerate(item.countries if isinstance(item.countries, list) else []):
+                if code not in schedule.country_groups and not country_codes.is_country_code(code):
+                    problems.append(Problem(doc.where(at + ("countries", j)), f"{code!r} is neither an ISO 3166 alpha-2 country code nor a country group of this schedule"))
+            for j, product in enumerate(item.products or []):
+                if product in schedule.product_groups:
+                    continue
+                try:
+                    hts.check_prefix(product)
+                except ValueError as exc:
+                    problems.append(Problem(doc.where(at + ("products", j)), f"{exc}, and not a product group of this schedule"))
+    return problems
+
+
+LAW_RULES = (check_basket_fields, check_conditions, check_bases, check_endings, check_exceptions)
+
+
 def _covered_names(measure: Measure) -> list[str] | None:
     """The country names a measure lists, or None when it covers all or all-except."""
     if isinstance(measure.countries, list):
@@ -641,6 +762,8 @@ def schedule_from_document(doc: YamlDocument, base: Path | None = None) -> Sched
     except ValidationError as exc:
         raise InputError(_problems_from_validation(exc, doc)) from None
     problems = _check_references(schedule, doc)
+    for rule in LAW_RULES:
+        problems += rule(schedule, doc)
     if problems:
         raise InputError(problems)
     return schedule
