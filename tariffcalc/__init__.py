@@ -3,7 +3,7 @@
 The library is usable without the command line::
 
     from tariffcalc import load_schedule, read_basket, estimate
-    result = estimate(read_basket("data/examples/japan-shipment.csv"), load_schedule("us-2025"), date)
+    result = estimate(read_basket("data/examples/japan-shipment.csv"), load_schedule("us"), date)
     result.totals()
 """
 

@@ -30,7 +30,7 @@ class Problem:
     """One thing wrong with an input, located as precisely as we can.
 
     ``where`` is a human location such as ``basket.csv:4`` (file and line) or
-    ``us-2025.yaml:12 measures[3].rate`` (file, line and YAML key).
+    ``us.yaml:12 measures[3].rate`` (file, line and YAML key).
     """
 
     where: str

@@ -7,6 +7,8 @@ all become ``"87032301"`` / ``"8703230190"``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 
 import numpy as np
@@ -74,16 +76,43 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     return digits.where(ok, ""), reason
 
 
+@lru_cache(maxsize=4096)
+def _by_length(prefixes: frozenset[str]) -> tuple[tuple[int, frozenset[str]], ...]:
+    """A prefix set split by length, once per set (frozensets keep their hash, so this costs one lookup)."""
+    groups: dict[int, set[str]] = {}
+    for prefix in prefixes:
+        groups.setdefault(len(prefix), set()).add(prefix)
+    return tuple((length, frozenset(group)) for length, group in sorted(groups.items()))
+
+
+#: Below this many codes, looking each one up in a hash set beats building a column operation.
+_FEW_CODES = 4096
+
+
 def prefix_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.ndarray:
-    """True where a code starts with any of the prefixes (each 2–10 digits)."""
-    codes = pd.Series(digits, dtype="string")
-    mask = np.zeros(len(codes), dtype=bool)
-    for length in sorted({len(p) for p in prefixes}):
-        wanted = [p for p in prefixes if len(p) == length]
-        mask |= codes.str.slice(0, length).isin(wanted).to_numpy(dtype=bool) & (codes.str.len() >= length).to_numpy(
-            dtype=bool
+    """True where a code starts with any of the prefixes (each 2–10 digits).
+
+    Callers pass distinct codes (the engine matches each distinct code once);
+    a few codes are looked up in hash sets, many on whole columns.
+    """
+    groups = _by_length(frozenset(prefixes))
+    values = np.asarray(digits, dtype=object)
+    if len(values) <= _FEW_CODES:
+        return np.fromiter(
+            (any(len(c) >= n and c[:n] in group for n, group in groups) for c in values), dtype=bool, count=len(values)
         )
+    codes = pd.Series(values, dtype="string")
+    lengths = codes.str.len().to_numpy()
+    mask = np.zeros(len(codes), dtype=bool)
+    for length, group in groups:
+        mask |= codes.str.slice(0, length).isin(group).to_numpy(dtype=bool) & (lengths >= length)
     return mask
+
+
+@lru_cache(maxsize=4096)
+def _truncated(prefixes: frozenset[str], length: int) -> frozenset[str]:
+    """The prefixes longer than ``length``, cut to it: the codes of that length a scope covers only in part."""
+    return frozenset(p[:length] for p in prefixes if len(p) > length)
 
 
 def partial_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.ndarray:
@@ -96,7 +125,7 @@ def partial_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np
     lengths = codes.str.len().to_numpy()
     mask = np.zeros(len(codes), dtype=bool)
     for length in np.unique(lengths):
-        truncated = {p[:length] for p in prefixes if len(p) > length}
+        truncated = _truncated(frozenset(prefixes), int(length))
         if truncated:
             mask |= (lengths == length) & codes.isin(truncated).to_numpy(dtype=bool)
     return mask

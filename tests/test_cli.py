@@ -31,7 +31,7 @@ def test_json_contract(tariffcalc):
     doc = result.json()
     assert list(doc) == ["schedule", "date", "lines", "totals", "by_measure", "by_country", "warnings", "errors"]
     assert doc["date"] == DAY
-    assert doc["schedule"]["id"] == "us-2025"
+    assert doc["schedule"]["id"] == "us"
     for measure in doc["schedule"]["measures"]:
         assert set(measure["authority"]) >= {"document", "citation", "date"}
     first = doc["lines"][0]
@@ -159,9 +159,11 @@ def test_table_has_the_four_parts_and_no_colour_codes_when_not_a_terminal(tariff
 
 
 def test_diagnostics_go_to_stderr_and_data_to_stdout(tariffcalc):
-    result = tariffcalc("estimate", EXAMPLE, "--date", "2026-01-15", "--format", "json")
+    result = tariffcalc("estimate", EXAMPLE, "--date", "2027-01-15", "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout)["warnings"] == [result.stderr.removeprefix("Warning: ").rstrip("\n")]
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("outside what schedule 'us' covers" in w for w in warnings)
+    assert [f"Warning: {w}" for w in warnings] == result.stderr.splitlines()
 
 
 # -- errors: one line per problem, exit 2, nothing on stdout, no traceback ------------------------
@@ -235,7 +237,7 @@ def test_not_utf8(tariffcalc, write):
 def test_unknown_schedule_name(tariffcalc):
     assert_error(
         tariffcalc("estimate", EXAMPLE, "--schedule", "us-2031"),
-        "--schedule: no schedule named 'us-2031' (shipped schedules: us-2025; or give a path)",
+        "--schedule: no schedule named 'us-2031' (shipped schedules: us, us-2025; or give a path)",
     )
 
 

@@ -49,10 +49,14 @@ def test_the_scenario_example_is_a_valid_scenario():
     assert list(scenario.modify) == ["reciprocal-annex-i"]
 
 
-def test_the_schedule_format_example_is_a_valid_schedule():
-    (example,) = [b for b in blocks("yaml") if "measures:" in b]
-    schedule = schedule_from_document(parse_yaml(example, "README.md"))
+def test_the_schedule_format_examples_are_valid_schedules():
+    first, second = [b for b in blocks("yaml") if "measures:" in b]
+    schedule = schedule_from_document(parse_yaml(first, "README.md"))
     assert [m.id for m in schedule.measures] == ["baseline", "country-rates", "steel", "neighbour", "deal"]
+    # The features example reads its code list relative to where a schedule file lives.
+    features = schedule_from_document(parse_yaml(second, "README.md"), ROOT / "data" / "schedules")
+    assert [m.id for m in features.measures] == ["steel-derivatives", "reciprocal", "pharma"]
+    assert len(features.product_groups["steel-derivatives"].hts) > 100
 
 
 def test_the_library_example_runs():

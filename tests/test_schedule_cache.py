@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from pathlib import Path
 import shutil
 
 import pytest
@@ -15,7 +16,7 @@ from tariffcalc.law.load import _load_cached, load_schedule
 from tariffcalc.law.validate import schedule_from_document
 from tariffcalc.yaml_source import read_yaml
 
-SHIPPED = ROOT / "data" / "schedules" / "us-2025.yaml"
+SHIPPED = Path(__file__).parent / "fixtures" / "mini.yaml"
 
 
 @pytest.fixture
@@ -49,9 +50,9 @@ def test_a_cached_load_equals_a_fresh_one(cache, schedule_file):
     original = schedule_cache.cached
     calls = []
 
-    def spy(path, size, mtime_ns, build):
+    def spy(path, size, mtime_ns, build, depends_on):
         calls.append(path)
-        return original(path, size, mtime_ns, lambda: pytest.fail("parsed again instead of read from the cache"))
+        return original(path, size, mtime_ns, lambda: pytest.fail("parsed again instead of read from the cache"), depends_on)
 
     schedule_cache.cached = spy
     try:
@@ -94,7 +95,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(cache, schedule_file, gar
     (entry,) = cache.glob("*.pickle")
     entry.write_bytes(garbage)
     assert load_schedule(schedule_file) == fresh
-    stored_key, stored = pickle.loads(entry.read_bytes())
+    stored_key, _stamps, stored = pickle.loads(entry.read_bytes())
     assert stored == fresh
 
 
@@ -141,7 +142,7 @@ def test_a_change_to_tariffcalc_itself_invalidates_the_cache(cache, schedule_fil
     monkeypatch.setattr(schedule_cache, "code_fingerprint", lambda: "the code has changed")
     assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
     assert entry.read_bytes() != before
-    stored_key, _ = pickle.loads(entry.read_bytes())
+    stored_key, _stamps, _ = pickle.loads(entry.read_bytes())
     assert "the code has changed" in stored_key
 
 
@@ -159,3 +160,23 @@ def test_the_code_fingerprint_follows_the_modules(module):
     finally:
         os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         schedule_cache.code_fingerprint.cache_clear()
+
+
+def test_editing_a_code_list_invalidates_the_cache(cache, tmp_path):
+    (tmp_path / "lists").mkdir()
+    codes = tmp_path / "lists" / "toys.txt"
+    codes.write_text("# source: a test\n9503.00.00\n")
+    schedule_file = tmp_path / "schedules" / "listed.yaml"
+    schedule_file.parent.mkdir()
+    schedule_file.write_text(
+        "schedule: {id: listed, name: Listed, covers: {from: 2025-01-01, through: 2025-12-31}}\n"
+        "product_groups:\n"
+        "  toys: {name: Toys, authority: {document: A, citation: B, date: 2025-01-01}, file: ../lists/toys.txt}\n"
+        "measures:\n"
+        "  - {id: toy-duty, name: Toy duty, authority: {document: A, citation: B, date: 2025-01-01}, from: 2025-01-01,\n"
+        "     countries: all, rate: 10%, products: {include: [toys]}}\n"
+    )
+    assert load_schedule(schedule_file).product_groups["toys"].hts == ["9503.00.00"]
+    _load_cached.cache_clear()
+    codes.write_text("# source: a test\n9503.00.00\n9504\n")
+    assert load_schedule(schedule_file).product_groups["toys"].hts == ["9503.00.00", "9504"]

@@ -92,7 +92,8 @@ def test_lookup_of_a_real_code(imported, tariffcalc):
     document = run.json()
     assert (document["general"], document["column2"]) == ("25%", "75%")
     assert document["description"][0] == "Tableware, kitchenware, other household articles and toilet articles, of porcelain or china"
-    assert [m["id"] for m in document["measures"] if m["applied"]] == ["ieepa-china", "reciprocal-china"]
+    # Porcelain tableware is on Section 301 List 4A (7.5%), which stacks on the IEEPA duties.
+    assert [m["id"] for m in document["measures"] if m["applied"]] == ["ieepa-china", "reciprocal-china", "s301-china-list-4a"]
 
 
 def test_the_column_2_report_lists_the_unparsed_handful_with_reasons(tariffcalc):

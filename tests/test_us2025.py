@@ -64,14 +64,16 @@ def test_seed_japanese_goods_outside_232_and_annex_ii(measures, day, expected):
     assert measures(TOY, "JP", day) == expected
 
 
-def test_annex_i_rates_return_when_the_pause_ends_and_that_date_is_flagged(tariffcalc, write):
+def test_the_baseline_holds_from_the_end_of_the_pause_until_the_country_rates_of_eo_14326(tariffcalc, write):
+    # EO 14316 extended the pause to 2025-08-01; the Annex I headings were terminated as of 2025-08-07 and CBP
+    # moved goods from 9903.01.25 straight to the 9903.02 country rates (CSMS #65829726): 10% in between.
     basket = write("toy.csv", f"hts_code,country,value\n{TOY},JP,1000\n")
-    result = tariffcalc("estimate", basket, "--date", "2025-08-01", "--format", "json")
-    assert result.json()["lines"][0]["measures"] == [{"id": "reciprocal-annex-i", "rate": "0.24", "duty": "240.00"}]
-    assert result.stderr == (
-        "Warning: date 2025-08-01 is outside what schedule 'us-2025' covers (2025-02-01 to 2025-07-31): measures "
-        "that began or changed after 2025-07-31 are not in it, so the result may be incomplete\n"
-    )
+    for day, expected in [("2025-08-01", ("reciprocal-baseline", "0.1")), ("2025-08-06", ("reciprocal-baseline", "0.1")),
+                          ("2025-08-07", ("reciprocal-country", "0.15"))]:
+        result = tariffcalc("estimate", basket, "--date", day, "--format", "json")
+        (measure,) = result.json()["lines"][0]["measures"]
+        assert (measure["id"], measure["rate"]) == expected, day
+        assert result.stderr == ""
 
 
 @pytest.mark.parametrize("day", ["2025-04-09", "2025-04-17", "2025-06-01"])
@@ -117,7 +119,8 @@ def test_seed_annex_ii_goods_pay_neither_reciprocal_rate(measures, day):
         (PART, "JP", "2025-05-03", {"s232-auto-parts": "0.25"}),
         (PART, "MX", "2025-05-02", {"ieepa-mexico": "0.25"}),
         (PART, "MX", "2025-05-03", {"s232-auto-parts": "0.25"}),
-        (PART, "CN", "2025-05-03", {"ieepa-china": "0.2", "s232-auto-parts": "0.25"}),  # fentanyl duty stacks
+        # The fentanyl duty and Section 301 (List 3) stack on the auto-parts duty.
+        (PART, "CN", "2025-05-03", {"ieepa-china": "0.2", "s232-auto-parts": "0.25", "s301-china-list-3": "0.25"}),
         # Section 232 steel and aluminum: the 2018 regime, 25% for all from March 12, 50% from June 4 (UK 25%).
         (STEEL, "DE", "2025-03-11", {}),  # EU within its quota under the 2018 regime
         (STEEL, "TR", "2025-03-11", {"s232-steel-2018": "0.25"}),
@@ -131,16 +134,16 @@ def test_seed_annex_ii_goods_pay_neither_reciprocal_rate(measures, day):
         (ALUMINUM, "TR", "2025-06-03", {"s232-aluminum": "0.25"}),
         (ALUMINUM, "TR", "2025-06-04", {"s232-aluminum": "0.5"}),
         (ALUMINUM, "GB", "2025-06-04", {"s232-aluminum": "0.25"}),
-        # Annex I rates end when EO 14326's rates (not in this schedule) take over on 2025-08-07.
-        (TOY, "VN", "2025-08-06", {"reciprocal-annex-i": "0.46"}),
-        (TOY, "VN", "2025-08-07", {"reciprocal-baseline": "0.1"}),
+        # The pause ran to EO 14326's country rates of 2025-08-07 (CBP practice; see the schedule's note).
+        (TOY, "VN", "2025-08-06", {"reciprocal-baseline": "0.1"}),
+        (TOY, "VN", "2025-08-07", {"reciprocal-country": "0.2"}),
         # EO 14289 and Proclamation 10947: Canada/Mexico duty beats steel until June 3, steel beats it from June 4.
         (STEEL, "CA", "2025-06-03", {"ieepa-canada": "0.25"}),
         (STEEL, "CA", "2025-06-04", {"s232-steel": "0.5"}),
         (ALUMINUM, "MX", "2025-06-03", {"ieepa-mexico": "0.25"}),
         (ALUMINUM, "MX", "2025-06-04", {"s232-aluminum": "0.5"}),
         # An aluminum body stamping is on both lists: aluminum until the parts duty starts, then parts only (EO 14289).
-        ("8708.29.51.60", "JP", "2025-05-02", {"s232-aluminum": "0.25"}),
+        ("8708.29.51.60", "JP", "2025-05-02", {"s232-aluminum-derivatives": "0.25"}),
         ("8708.29.51.60", "JP", "2025-05-03", {"s232-auto-parts": "0.25"}),
         # Column 2 countries are outside the reciprocal tariffs.
         (TOY, "RU", "2025-04-17", {}),

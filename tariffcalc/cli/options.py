@@ -9,6 +9,8 @@ from enum import Enum
 
 import typer
 
+from ..paths import DEFAULT_SCHEDULE
+
 
 class OutputFormat(str, Enum):
     table = "table"
@@ -29,7 +31,7 @@ class InputFormatOption(str, Enum):
 BASKET = typer.Argument(
     ..., metavar="BASKET", help="Basket file (CSV, JSON, JSON Lines, YAML or Parquet), or - for stdin."
 )
-SCHEDULE = typer.Option("us-2025", "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file.")
+SCHEDULE = typer.Option(DEFAULT_SCHEDULE, "--schedule", "-s", help="A shipped schedule's name or the path of a schedule YAML file.")
 SCENARIOS = typer.Option(
     None, "--scenario", help="A shipped scenario's name or a scenario YAML path; repeatable, applied in order."
 )

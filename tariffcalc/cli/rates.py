@@ -46,7 +46,7 @@ def rates(
                 "applied": e.applied,
                 "rate": format_rate(e.rate) if e.rate is not None else None,
                 "reason": e.reason,
-                "authority": e.authority.model_dump(mode="json", exclude_none=True),
+                "authority": e.authority.as_json(),
             }
             for e in explanations
         ]

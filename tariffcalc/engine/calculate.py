@@ -1,58 +1,106 @@
-"""The calculator: which measures apply to which goods, and what they cost.
+"""From basket lines to keys and back: the duties of every line, in integer cents, on whole columns.
 
-The work is done on whole columns.  A basket is reduced to its distinct
-*keys* — (HTS code, country, date, USMCA flag, MFN rate) — and each measure is
-evaluated once over all keys with vectorised masks (dates, countries, HTS
-prefixes, exemptions, pauses), in the order that the stacking rules
-(``yields_to``) require.  The keys' rates are then joined back onto the lines,
-and the duties computed in integer cents.  There is no Python loop per line.
+The lines are reduced to their distinct keys (dates folded onto the
+schedule's turning days), the keys evaluated once, and the results joined
+back onto the lines, where what depends on amounts is computed: "X% total"
+top-ups against each line's MFN duty, value bases (a declared content, or the
+value less a declared part), the portion-yields of split lines, the duties,
+and antidumping and countervailing cash deposits.  There is no Python loop
+per line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..goods.basket import Basket
-from ..money import apply_rate, ratio
+from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
+from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
-from .compile import CompiledSchedule
+from .compile import CompiledCondition, CompiledSchedule, as_day
 from .evaluate import KeyResult, Status, evaluate_keys
+from .fields import column_text, read_field
 from .result import Estimate
 
 
-def line_keys(basket: Basket, default_date: dt.date, use_entry_dates: bool = True) -> pd.DataFrame:
+@dataclass
+class LineFields:
+    """The declared basket fields of every line, read once per chunk."""
+
+    values: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, basket: Basket, compiled: CompiledSchedule) -> LineFields:
+        values, problems = {}, []
+        for name, spec in compiled.fields.items():
+            values[name], found = read_field(basket, name, spec)
+            problems += found
+        if problems:
+            raise InputError(problems)
+        return cls(values)
+
+
+def line_keys(
+    basket: Basket, default_date: dt.date, use_entry_dates: bool = True, compiled: CompiledSchedule | None = None,
+    fields: LineFields | None = None,
+) -> pd.DataFrame:
     """The engine's key columns for each basket line."""
     if use_entry_dates:
         date = basket.entry_date.fillna(pd.Timestamp(default_date)).to_numpy(dtype="datetime64[D]")
     else:
         date = np.full(len(basket), np.datetime64(default_date.isoformat(), "D"))
-    return pd.DataFrame(
-        {
-            "hts": basket.hts.to_numpy(dtype=object),
-            "country": basket.country.to_numpy(dtype=object),
-            "date": date,
-            "usmca": basket.usmca,
-            "auto_part": basket.auto_part,
-            "mfn": basket.mfn_micro,
-        }
-    )
+    columns: dict[str, object] = {
+        "hts": basket.hts.to_numpy(dtype=object),
+        "country": basket.country.to_numpy(dtype=object),
+        "date": date,
+    }
+    if compiled is not None:
+        fields = fields or LineFields.of(basket, compiled)
+        for column, (field, before) in compiled.key_columns.items():
+            values = fields.values[field]
+            if before is None:
+                columns[column] = values
+            else:
+                known = ~np.isnat(values)
+                columns[column] = np.where(known, (values < as_day(before)).astype(np.int8), -1).astype(np.int8)
+    return pd.DataFrame(columns)
+
+
+def single_key(
+    compiled: CompiledSchedule, code: str, country: str, day: dt.date, declared: dict[str, object] | None = None
+) -> pd.DataFrame:
+    """The key of one line (for ``rates`` and ``hts lookup``): ``declared`` gives field values (bool, enum text,
+    or a date); fields not given are not said."""
+    declared = declared or {}
+    columns: dict[str, object] = {"hts": [code], "country": [country], "date": np.array([as_day(day)])}
+    for column, (field, before) in compiled.key_columns.items():
+        spec, value = compiled.fields[field], declared.get(field)
+        if value is None:
+            code_value = -1
+        elif before is not None:
+            code_value = int(value < before)
+        elif spec.type == "enum":
+            code_value = [v.lower() for v in spec.values or []].index(str(value).lower())
+        else:
+            code_value = int(bool(value))
+        columns[column] = np.array([code_value], dtype=np.int16 if spec.type == "enum" else np.int8)
+    return pd.DataFrame(columns)
 
 
 def distinct_keys(compiled: CompiledSchedule, lines: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
     """The distinct keys the engine must evaluate, and the key of each line.
 
     Dates become the first day of their stretch between the schedule's turning
-    days, and the MFN rate is dropped unless some rate depends on it: both
-    leave every result unchanged and make far fewer keys.  Each column is
-    factorized on its own and the codes combined into one integer per line.
+    days, which leaves every result unchanged and makes far fewer keys.  Each
+    column is factorized on its own and the codes combined into one integer per line.
     """
     columns = lines.assign(date=compiled.representative_days(lines["date"].to_numpy()))
-    if not compiled.uses_mfn:
-        columns["mfn"] = 0
     factorized = [pd.factorize(columns[name], use_na_sentinel=False) for name in columns.columns]
     if math.prod(max(len(uniques), 1) for _, uniques in factorized) < 2**62:
         combined = np.zeros(len(columns), dtype=np.int64)
@@ -65,29 +113,76 @@ def distinct_keys(compiled: CompiledSchedule, lines: pd.DataFrame) -> tuple[np.n
     return key_index, columns.iloc[where_first].reset_index(drop=True)
 
 
+def mfn_equivalent(basket: Basket) -> np.ndarray:
+    """Each line's ad valorem equivalent of its whole MFN duty (specific parts too), in millionths."""
+    ave = basket.mfn_micro.astype(np.int64)
+    if basket.mfn_specific_cents is not None:
+        ave = ave + ratio(basket.mfn_specific_cents, basket.value_cents).clip(min=0)
+    return ave
+
+
+def line_bases(
+    compiled: CompiledSchedule, basket: Basket, fields: LineFields, measures: list[int]
+) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
+    """Lines × measures: the value each measure is charged on (cents), and, per measure, lines whose declared
+    content was missing (charged on the whole value)."""
+    value = basket.value_cents
+    bases = np.repeat(value[:, None], len(measures), axis=1)
+    missing = []
+    for c, j in enumerate(measures):
+        basis = compiled.measures[j].measure.basis
+        if isinstance(basis, ContentBasis):
+            content = fields.values[basis.content]
+            absent = content < 0
+            bases[:, c] = np.where(absent, value, content)
+            if absent.any():
+                missing.append((j, absent))
+        elif isinstance(basis, RemainderBasis):
+            part = np.maximum(fields.values[basis.less], 0)
+            share = ratio(part, value)
+            enough = share >= (basis.min_share.micro if basis.min_share else 0)
+            bases[:, c] = np.where(enough & (part > 0), value - part, value)
+    return bases, missing
+
+
 def estimate(
     basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
 ) -> Estimate:
     """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to)."""
     compiled = schedule if isinstance(schedule, CompiledSchedule) else CompiledSchedule.of(schedule)
-    lines = line_keys(basket, date, use_entry_dates)
+    fields = LineFields.of(basket, compiled)
+    lines = line_keys(basket, date, use_entry_dates, compiled, fields)
     key_index, keys = distinct_keys(compiled, lines)
     result = evaluate_keys(compiled, keys)
 
-    used = np.flatnonzero((result.rates >= 0).any(axis=0))
-    line_rates = result.rates[key_index][:, used] if len(used) else np.zeros((len(lines), 0), dtype=np.int64)
+    used = [int(j) for j in np.flatnonzero((result.rates >= 0).any(axis=0))]
+    column = {j: c for c, j in enumerate(used)}
+    line_rates = result.rates[key_index][:, used] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    if used and result.total[:, used].any():
+        top_up = result.total[key_index][:, used] & (line_rates >= 0)
+        line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
+    bases, missing = line_bases(compiled, basket, fields, used)
+    for j, other, mask in result.portions:
+        if j in column and other in column:
+            rows = np.flatnonzero(mask[key_index] & (line_rates[:, column[other]] >= 0))
+            cj = column[j]
+            bases[rows, cj] = np.maximum(bases[rows, cj] - bases[rows, column[other]], 0)
+            # Nothing left to charge: the line yields wholly.
+            gone = rows[(bases[rows, cj] == 0) & (basket.value_cents[rows] > 0)]
+            line_rates[gone, cj] = -1
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
     rows, columns = np.nonzero(line_rates >= 0)
     duties = np.zeros(line_rates.shape, dtype=np.int64)
-    duties[rows, columns] = apply_rate(value[rows], line_rates[rows, columns])
+    duties[rows, columns] = apply_rate(bases[rows, columns], line_rates[rows, columns])
     mfn_duty = apply_rate(value, basket.mfn_micro)
     if basket.mfn_specific_cents is not None:
         mfn_duty = mfn_duty + basket.mfn_specific_cents
     additional = duties.sum(axis=1, dtype=np.int64)
-    total = mfn_duty + additional
+    ad_cvd = _ad_cvd(basket)
+    total = mfn_duty + additional + (ad_cvd if ad_cvd is not None else 0)
 
-    notices = _notices(compiled, basket, lines, result, key_index)
+    notices = _notices(compiled, basket, lines, result, key_index, used, line_rates, missing)
     return Estimate(
         schedule=compiled.schedule,
         date=date,
@@ -101,26 +196,49 @@ def estimate(
         total_duty=total,
         effective_rate=ratio(total, value),
         notices=notices,
+        bases=bases,
+        ad_cvd_duty=ad_cvd,
     )
 
 
-def _notices(
-    compiled: CompiledSchedule, basket: Basket, lines: pd.DataFrame, result: KeyResult, key_index: np.ndarray
-) -> list[Notice]:
-    notices = []
-    covers = compiled.schedule.schedule.covers
-    dates = pd.unique(lines["date"])
-    outside = {d for d in (pd.Timestamp(x).date() for x in dates) if not covers.from_ <= d <= covers.through}
-    if outside:
-        notices.append(
-            Notice(
-                ("dates",),
-                f"date {{dates}} is outside what schedule {compiled.schedule.id!r} covers "
-                f"({covers.from_} to {covers.through}): measures that began or changed after "
-                f"{covers.through} are not in it, so the result may be incomplete",
-                dates=outside,
+#: The basket columns of antidumping and countervailing cash deposits (importer-declared, case-specific).
+AD_CVD_COLUMNS = ("ad_rate", "cvd_rate")
+
+
+def _ad_cvd(basket: Basket) -> np.ndarray | None:
+    """Each line's AD and CVD cash deposits (cents), or None when the basket declares neither."""
+    found = [(name, column_text(basket, name)) for name in AD_CVD_COLUMNS]
+    found = [(name, text) for name, text in found if text is not None]
+    if not found:
+        return None
+    duty = np.zeros(len(basket), dtype=np.int64)
+    problems = []
+    for name, text in found:
+        micro, valid = parse_rates(text)
+        for row in np.flatnonzero(~valid):
+            problems.append(
+                Problem(basket.where(int(row)), f"{name}: {text.iloc[row]!r} is not a rate (expected e.g. 17.09% or 0.1709)")
             )
-        )
+        duty += apply_rate(basket.value_cents, micro)
+    if problems:
+        raise InputError(problems)
+    return duty
+
+
+_CONFIDENCE_WORD = {0: "low", 1: "medium"}
+
+
+def _notices(
+    compiled: CompiledSchedule,
+    basket: Basket,
+    lines: pd.DataFrame,
+    result: KeyResult,
+    key_index: np.ndarray,
+    used: list[int],
+    line_rates: np.ndarray,
+    missing: list[tuple[int, np.ndarray]],
+) -> list[Notice]:
+    notices = _date_notices(compiled, lines)
     if basket.rounded_values.any():
         notices.append(
             _lines_notice(
@@ -131,19 +249,13 @@ def _notices(
             )
         )
     for j in np.flatnonzero((result.status == Status.NOT_DECLARED).any(axis=0)):
-        silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (basket.auto_part == -1)
-        if silent.any():
-            measure = compiled.schedule.measures[j]
-            notices.append(
-                _lines_notice(
-                    ("undeclared", measure.id),
-                    f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods "
-                    f"are parts of passenger vehicles or light trucks; it was not applied to them because the basket "
-                    f"does not say so (line {{lines}}; add a column auto_part with true or false)",
-                    basket,
-                    silent,
-                )
-            )
+        cm = compiled.measures[j]
+        for cc in cm.conditions:
+            if cc.condition.effect != "require" or cc.condition.before is not None:
+                continue
+            silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (lines[cc.column].to_numpy() == -1)
+            if silent.any():
+                notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
     for j in np.flatnonzero(result.partial.any(axis=0)):
         measure = compiled.schedule.measures[j]
         notices.append(
@@ -156,6 +268,98 @@ def _notices(
                 result.partial[key_index, j],
             )
         )
+    for c, j in enumerate(used):
+        doubtful = (result.confidence[key_index, j] < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)
+        for level in (0, 1):
+            mask = doubtful & (result.confidence[key_index, j] == level)
+            if mask.any():
+                measure = compiled.schedule.measures[j]
+                notices.append(
+                    _lines_notice(
+                        ("confidence", measure.id, level),
+                        f"{basket.name}: {{count}} line(s) pay {measure.id!r}, whose rate is known with "
+                        f"{_CONFIDENCE_WORD[level]} confidence only (line {{lines}}): check it against the legal "
+                        f"text before relying on it (`tariffcalc rates` names the sources)",
+                        basket,
+                        mask,
+                    )
+                )
+    for j, absent in missing:
+        measure = compiled.schedule.measures[j]
+        content = measure.basis.content
+        paid = absent & (line_rates[:, used.index(j)] >= 0)
+        if paid.any():
+            notices.append(
+                _lines_notice(
+                    ("content", measure.id),
+                    f"{basket.name}: {{count}} line(s) pay {measure.id!r} on the declared {content}, but give none: "
+                    f"charged on the whole value (line {{lines}}; add a column {content})",
+                    basket,
+                    paid,
+                )
+            )
+    return notices
+
+
+def _undeclared_notice(compiled: CompiledSchedule, basket: Basket, measure: Measure, cc: CompiledCondition, silent) -> Notice:
+    field = cc.condition.field
+    if field == "auto_part":
+        what = "are parts of passenger vehicles or light trucks"
+        hint = "add a column auto_part with true or false"
+    else:
+        spec = compiled.fields[field]
+        what = f"declare {field}" + (f" ({spec.description})" if spec.description else "")
+        wanted = ", ".join(cc.condition.in_ or []) if cc.condition.in_ else str(cc.condition.is_ is not False).lower()
+        hint = f"add a column {field} ({wanted} where it holds)"
+    return _lines_notice(
+        ("undeclared", measure.id, field),
+        f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods "
+        f"{what}; it was not applied to them because the basket does not say so (line {{lines}}; {hint})",
+        basket,
+        silent,
+    )
+
+
+def _date_notices(compiled: CompiledSchedule, lines: pd.DataFrame) -> list[Notice]:
+    notices = []
+    info = compiled.schedule.schedule
+    covers = info.covers
+    dates = {pd.Timestamp(x).date() for x in pd.unique(lines["date"])}
+    after = {d for d in dates if d > covers.through}
+    before = {d for d in dates if d < covers.from_}
+    outside = after | before
+    if after:
+        notices.append(
+            Notice(
+                ("dates",),
+                f"date {{dates}} is outside what schedule {compiled.schedule.id!r} covers "
+                f"({covers.from_} to {covers.through}): measures that began or changed after "
+                f"{covers.through} are not in it, so the result may be incomplete",
+                dates=after,
+            )
+        )
+    if before:
+        notices.append(
+            Notice(
+                ("dates-before",),
+                f"date {{dates}} is outside what schedule {compiled.schedule.id!r} covers "
+                f"({covers.from_} to {covers.through}): measures in force before {covers.from_} "
+                f"are not in it, so the result may be incomplete",
+                dates=before,
+            )
+        )
+    if info.verified_through is not None:
+        unverified = {d for d in dates if d > info.verified_through and d not in outside}
+        if unverified:
+            notices.append(
+                Notice(
+                    ("unverified",),
+                    f"date {{dates}} is after {info.verified_through}, the day the sources of schedule "
+                    f"{compiled.schedule.id!r} were last checked: rates from then on have not been checked "
+                    f"against new legal acts",
+                    dates=unverified,
+                )
+            )
     return notices
 
 

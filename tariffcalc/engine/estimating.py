@@ -4,7 +4,7 @@ The ``estimate`` command only wires its options to it and renders what it
 returns; a Python user calls it the same way::
 
     from tariffcalc.engine.estimating import run_estimate
-    run = run_estimate("imports.csv", "us-2025", dt.date(2025, 4, 17), fees=True, hts="none")
+    run = run_estimate("imports.csv", "us", dt.date(2025, 4, 17), fees=True, hts="none")
     for estimate, first_line in run:
         ...                       # each chunk's lines, in order
     run.summary.totals()          # then the whole basket's totals, notices and breakdowns
@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..defaults import DEFAULT_CHUNK_SIZE
+from ..paths import DEFAULT_SCHEDULE
 from ..goods.basket import Skipped
 from ..goods.chunks import basket_chunks
 from ..hts.official import OfficialHts
@@ -119,7 +120,7 @@ class EstimateRun:
 
 def run_estimate(
     basket: str | Path,
-    schedule: Schedule | str = "us-2025",
+    schedule: Schedule | str = DEFAULT_SCHEDULE,
     date: dt.date | None = None,
     *,
     input_format: str | None = None,

@@ -1,10 +1,10 @@
-"""Evaluating every measure over the distinct keys of a basket, with vectorised masks, then stacking them.
+"""Evaluating every measure over the distinct keys of a basket, on whole columns.
 
-A key is (HTS code, country, date, USMCA flag, auto-part flag, MFN rate).  Each
-measure is evaluated once over all keys: its rate in force on each key's date
-(pauses included), then whether it covers the key's country and product,
-whether an exemption or a requirement takes it away; then, epoch by epoch,
-a measure yields where one it yields to applies.
+A key is (HTS code, country, date, and one column per condition the schedule
+reads).  For each measure: its rate on the key's date (segments and
+suspensions), whether the country and product are covered, excluded or
+excepted, what its conditions say, and then the stacking rules, in the order
+they must be resolved.  HTS scopes are matched once per distinct code.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from .. import hts_codes
-from ..law.model import Rate
-from .compile import CompiledMeasure, CompiledSchedule, Segment, as_day
+from ..law.model import CONFIDENCE_ORDER, Schedule
+from .compile import CompiledMeasure, CompiledSchedule, Segment
 
 
 class Status(IntEnum):
@@ -31,8 +31,11 @@ class Status(IntEnum):
     EXEMPT = 5
     SUSPENDED = 6
     YIELDED = 7
-    #: Needs a basket flag that the line does not set (e.g. ``auto_part: true``).
+    #: Needs a basket field that the line does not set, or sets otherwise (e.g. ``auto_part: true``).
     NOT_DECLARED = 8
+    #: Excepted for the goods' country (a per-country product exception).
+    EXCEPTED = 9
+
 
 
 @dataclass
@@ -41,159 +44,186 @@ class KeyResult:
 
     keys: pd.DataFrame
     rates: np.ndarray  # keys × measures, int64
+    #: keys × measures, bool: the rate is an "X% total" rate, topped up against each line's MFN duty.
+    total: np.ndarray
     status: np.ndarray  # keys × measures, int8 (Status)
     yielded_to: np.ndarray  # keys × measures, int16: index of the measure that excluded it, or -1
     partial: np.ndarray  # keys × measures, bool: the HTS code is less specific than the measure's scope
+    #: keys × measures, int8: the confidence of the rate (2 high, 1 medium, 0 low; -1 where not in force).
+    confidence: np.ndarray
+    #: (measure j, measure k, keys): j yields to k only on k's basis, on these keys ("split line").
+    portions: list[tuple[int, int, np.ndarray]]
+
+
+class _Keys:
+    """The key columns as arrays, and HTS scopes matched once per distinct code."""
+
+    def __init__(self, keys: pd.DataFrame, schedule: Schedule):
+        self.n = len(keys)
+        self.schedule = schedule
+        self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
+        self.codes = pd.Series(codes, dtype="string")
+        self.country = keys["country"].astype("string")
+        self.date = keys["date"].to_numpy(dtype="datetime64[D]")
+        self.frame = keys
+
+    def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
+        return hts_codes.prefix_mask(self.codes, prefixes)[self.code_of_key]
+
+    def in_countries(self, countries: frozenset[str]) -> np.ndarray:
+        return self.country.isin(countries).to_numpy(dtype=bool)
+
+    def between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+        return (self.date >= start) & (self.date <= end)
+
+    def everywhere(self) -> np.ndarray:
+        return np.ones(self.n, dtype=bool)
 
 
 def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     """Evaluate every measure over the distinct keys.
 
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
-    (datetime64[D]), ``usmca`` (bool), ``auto_part`` (1, 0, or -1 when the
-    basket is silent) and ``mfn`` (millionths).
+    (datetime64[D]) and one column per entry of ``compiled.key_columns``.
     """
-    columns = _KeyColumns.of(keys)
-    n, m = len(keys), len(compiled.measures)
+    k = _Keys(keys, compiled.schedule)
+    n, m = k.n, len(compiled.measures)
     rates = np.full((n, m), -1, dtype=np.int64)
+    total = np.zeros((n, m), dtype=bool)
     status = np.zeros((n, m), dtype=np.int8)
-    yielded_to = np.full((n, m), -1, dtype=np.int16)
     partial = np.zeros((n, m), dtype=bool)
+    confidence = np.full((n, m), -1, dtype=np.int8)
     for j, cm in enumerate(compiled.measures):
-        status[:, j], rates[:, j], partial[:, j] = _evaluate_measure(compiled, cm, columns)
-    _stack(compiled, columns.date, status, yielded_to, partial)
+        rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
+        covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
+        in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
+        excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
+        exempt, undeclared, zero = _conditions(cm, k)
+        excepted, zero_by_exception = _exceptions(cm, k)
+        zero |= zero_by_exception
+        if cm.include is not None:
+            partial[:, j] = hts_codes.partial_mask(k.codes, cm.include)[k.code_of_key] & in_force & covered
+        # Each assignment overrides the ones above it: the last matching reason here is the one reported.
+        st = np.full(n, Status.APPLIED, dtype=np.int8)
+        for mask, reason in (
+            (paused, Status.SUSPENDED),
+            (undeclared, Status.NOT_DECLARED),
+            (exempt, Status.EXEMPT),
+            (excepted, Status.EXCEPTED),
+            (excluded, Status.PRODUCT_EXCLUDED),
+            (~in_scope, Status.PRODUCT_NOT_COVERED),
+            (~covered, Status.COUNTRY_NOT_COVERED),
+            (~in_force, Status.NOT_IN_FORCE),
+        ):
+            st = np.where(mask, reason, st)
+        # No rate for a covered country means the measure has no rate for it at that date.
+        st = np.where((st == Status.APPLIED) & (rates[:, j] < 0), Status.COUNTRY_NOT_COVERED, st)
+        # Goods under the measure's zero-rate heading: it applies, at 0%.
+        zeroed = zero & (st == Status.APPLIED)
+        rates[:, j] = np.where(zeroed, 0, rates[:, j])
+        total[:, j] &= ~zeroed
+        status[:, j] = st
+    yielded_to, portions = _stack(compiled, k, status, partial)
     rates = np.where(status == Status.APPLIED, rates, -1)
-    return KeyResult(keys, rates, status, yielded_to, partial)
+    return KeyResult(keys, rates, total, status, yielded_to, partial, confidence, portions)
 
 
-@dataclass
-class _KeyColumns:
-    """The key columns as arrays; HTS scopes are matched once per distinct code, then spread to the keys."""
-
-    country: pd.Series
-    date: np.ndarray
-    #: Basket flag name (as exemptions and requirements name them) → where it holds.
-    flags: dict[str, np.ndarray]
-    mfn: np.ndarray
-    codes: pd.Series
-    code_of_key: np.ndarray
-
-    @classmethod
-    def of(cls, keys: pd.DataFrame) -> _KeyColumns:
-        code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
-        usmca = keys["usmca"].to_numpy(dtype=bool)
-        auto_part = keys["auto_part"].to_numpy(dtype=np.int8)
-        return cls(
-            country=keys["country"].astype("string"),
-            date=keys["date"].to_numpy(dtype="datetime64[D]"),
-            flags={"usmca": usmca, "not_auto_part": auto_part == 0, "auto_part": auto_part == 1},
-            mfn=keys["mfn"].to_numpy(dtype=np.int64),
-            codes=pd.Series(codes, dtype="string"),
-            code_of_key=code_of_key,
-        )
-
-    def __len__(self) -> int:
-        return len(self.date)
-
-    def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
-        """Where the key's HTS code falls under one of ``prefixes``."""
-        return hts_codes.prefix_mask(self.codes, prefixes)[self.code_of_key]
-
-
-def _rates_in_force(cm: CompiledMeasure, keys: _KeyColumns) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(in force, rate, status)`` per key from the measure's segments: its rate on the key's date, pauses applied."""
-    n = len(keys)
-    status = np.full(n, Status.APPLIED, dtype=np.int8)
+def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
+    """Per key: the rate (-1 none), whether it is a total rate, its confidence, in force, and suspended."""
+    n = k.n
     rate = np.full(n, -1, dtype=np.int64)
+    total = np.zeros(n, dtype=bool)
+    confidence = np.full(n, -1, dtype=np.int8)
     in_force = np.zeros(n, dtype=bool)
+    paused = np.zeros(n, dtype=bool)
     for seg in cm.segments:
-        in_seg = (keys.date >= seg.start) & (keys.date <= seg.end)
+        in_seg = k.between(seg.start, seg.end)
         if not in_seg.any():
             continue
         in_force |= in_seg
-        seg_rate = _segment_rates(seg, keys.country, keys.mfn)
-        if seg.suspension is not None:
-            suspended = in_seg & (
-                np.ones(n, dtype=bool)
-                if seg.suspension_countries is None
-                else keys.country.isin(seg.suspension_countries).to_numpy(dtype=bool)
-            )
-            if seg.suspension.rate is None:
-                status = np.where(suspended, Status.SUSPENDED, status)
+        seg_rate, seg_total = _segment_rates(seg, k.country)
+        # Pauses of one measure overlap only for different countries; each governs its own.
+        for pause, countries in seg.suspensions:
+            hit = in_seg & (k.everywhere() if countries is None else k.in_countries(countries))
+            if pause.rate is None:
+                paused |= hit
             else:
-                seg_rate = np.where(suspended, _rate_array(seg.suspension.rate, n, keys.mfn), seg_rate)
+                seg_rate = np.where(hit, pause.rate.micro, seg_rate)
+                seg_total = np.where(hit, pause.rate.inclusive_of_mfn, seg_total)
         rate = np.where(in_seg, seg_rate, rate)
-    return in_force, rate, status
+        total = np.where(in_seg, seg_total, total)
+        confidence = np.where(in_seg, CONFIDENCE_ORDER[seg.confidence], confidence)
+    return rate, total, confidence, in_force, paused
 
 
-def _evaluate_measure(
-    compiled: CompiledSchedule, cm: CompiledMeasure, keys: _KeyColumns
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One measure over every key, before stacking: ``(status, rate, partial)``."""
-    n = len(keys)
-    measure = cm.measure
-    in_force, rate, status = _rates_in_force(cm, keys)
-    listed = keys.country.isin(cm.countries).to_numpy(dtype=bool)
-    covered = ~listed if cm.all_countries else listed
-    in_scope = np.ones(n, dtype=bool) if cm.include is None else keys.by_code(cm.include)
-    excluded = keys.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
-    exempt = np.zeros(n, dtype=bool)
-    for exemption in measure.exemptions:
-        since = as_day(exemption.from_) if exemption.from_ else np.datetime64("0001-01-01", "D")
-        exempt |= keys.flags[exemption.flag] & (keys.date >= since)
-    undeclared = np.zeros(n, dtype=bool)
-    for requirement in measure.requires:
-        scope = (
-            np.ones(n, dtype=bool)
-            if requirement.products is None
-            else keys.by_code(compiled.schedule.expand_products(requirement.products))
-        )
-        undeclared |= scope & ~keys.flags[requirement.flag]
-    partial = np.zeros(n, dtype=bool)
-    if cm.include is not None:
-        partial = hts_codes.partial_mask(keys.codes, cm.include)[keys.code_of_key] & in_force & covered
+def _segment_rates(seg: Segment, country: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total."""
+    n = len(country)
+    rate = np.full(n, seg.default.micro if seg.default is not None else -1, dtype=np.int64)
+    total = np.full(n, seg.default is not None and seg.default.inclusive_of_mfn, dtype=bool)
+    for value in set(seg.country_rates.values()):
+        codes = [c for c, r in seg.country_rates.items() if r == value]
+        hit = country.isin(codes).to_numpy(dtype=bool)
+        rate = np.where(hit, value.micro, rate)
+        total = np.where(hit, value.inclusive_of_mfn, total)
+    return rate, total
 
-    # Each assignment overrides the ones above it: the last matching reason here is the one reported.
-    status = np.where(undeclared, Status.NOT_DECLARED, status)
-    status = np.where(exempt, Status.EXEMPT, status)
-    status = np.where(excluded, Status.PRODUCT_EXCLUDED, status)
-    status = np.where(~in_scope, Status.PRODUCT_NOT_COVERED, status)
-    status = np.where(~covered, Status.COUNTRY_NOT_COVERED, status)
-    status = np.where(~in_force, Status.NOT_IN_FORCE, status)
-    # No rate for a covered country means the measure has no rate for it at that date.
-    status = np.where((status == Status.APPLIED) & (rate < 0), Status.COUNTRY_NOT_COVERED, status)
-    return status, rate, partial
+
+def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per key: exempt by a condition, not meeting a condition the measure requires, and charged 0% by one."""
+    exempt = np.zeros(k.n, dtype=bool)
+    undeclared = np.zeros(k.n, dtype=bool)
+    zero = np.zeros(k.n, dtype=bool)
+    for cc in cm.conditions:
+        active = k.between(cc.start, cc.end)
+        if cc.products is not None:
+            active &= k.by_code(cc.products)
+        if cc.countries is not None:
+            active &= k.in_countries(cc.countries)
+        meets = np.isin(k.frame[cc.column].to_numpy(), cc.accept)
+        if cc.condition.effect == "exempt":
+            exempt |= active & meets
+        elif cc.condition.effect == "zero":
+            zero |= active & meets
+        else:
+            undeclared |= active & ~meets
+    return exempt, undeclared, zero
+
+
+def _exceptions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
+    """Per key: excepted for its country, and charged 0% by an exception."""
+    excepted = np.zeros(k.n, dtype=bool)
+    zero = np.zeros(k.n, dtype=bool)
+    for ce in cm.exceptions:
+        countries = k.everywhere() if ce.countries is None else k.in_countries(ce.countries)
+        hit = k.between(ce.start, ce.end) & countries & k.by_code(ce.products)
+        if ce.zero:
+            zero |= hit
+        else:
+            excepted |= hit
+    return excepted, zero
 
 
 def _stack(
-    compiled: CompiledSchedule, date: np.ndarray, status: np.ndarray, yielded_to: np.ndarray, partial: np.ndarray
-) -> None:
-    """Stacking, in place: within each epoch, a measure yields where one it yields to applies."""
+    compiled: CompiledSchedule, k: _Keys, status: np.ndarray, partial: np.ndarray
+) -> tuple[np.ndarray, list[tuple[int, int, np.ndarray]]]:
+    """Within each epoch, a measure yields where one it yields to applies (wholly, or on that one's basis)."""
+    yielded_to = np.full(status.shape, -1, dtype=np.int16)
+    portions: dict[tuple[int, int], np.ndarray] = {}
     for epoch in compiled.epochs:
-        in_epoch = (date >= epoch.start) & (date <= epoch.end)
+        in_epoch = k.between(epoch.start, epoch.end)
         if not in_epoch.any():
             continue
         for j in epoch.order:
-            for k in epoch.yields_to.get(j, ()):
-                other_applies = in_epoch & (status[:, k] == Status.APPLIED)
+            for other, portion in epoch.yields_to.get(j, ()):
+                other_applies = in_epoch & (status[:, other] == Status.APPLIED)
                 beaten = other_applies & (status[:, j] == Status.APPLIED)
+                if portion == "basis":
+                    previous = portions.get((j, other), np.zeros(k.n, dtype=bool))
+                    portions[(j, other)] = previous | beaten
+                    continue
                 status[:, j] = np.where(beaten, Status.YIELDED, status[:, j])
-                yielded_to[:, j] = np.where(beaten, k, yielded_to[:, j])
+                yielded_to[:, j] = np.where(beaten, other, yielded_to[:, j])
                 # A code too coarse for this measure's scope does not matter where it would yield anyway.
                 partial[:, j] &= ~other_applies
-
-
-def _rate_array(rate: Rate, n: int, mfn: np.ndarray) -> np.ndarray:
-    if rate.inclusive_of_mfn:
-        return np.maximum(rate.micro - mfn, 0)
-    return np.full(n, rate.micro, dtype=np.int64)
-
-
-def _segment_rates(seg: Segment, country: pd.Series, mfn: np.ndarray) -> np.ndarray:
-    """Each key's rate in a segment: the country's own rate, else the default, else -1."""
-    n = len(country)
-    result = _rate_array(seg.default, n, mfn) if seg.default is not None else np.full(n, -1, dtype=np.int64)
-    for rate in set(seg.country_rates.values()):
-        codes = [c for c, r in seg.country_rates.items() if r == rate]
-        result = np.where(country.isin(codes).to_numpy(dtype=bool), _rate_array(rate, n, mfn), result)
-    return result
+    return yielded_to, [(j, other, mask) for (j, other), mask in portions.items()]

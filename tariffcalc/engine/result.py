@@ -55,6 +55,18 @@ class Estimate:
     #: Total duty over value, in millionths; -1 where the value is 0.
     effective_rate: np.ndarray
     notices: list[Notice] = field(default_factory=list)
+    #: Lines × measures: the value each measure is charged on, in cents (the whole value unless its basis says otherwise).
+    bases: np.ndarray | None = None
+    #: The antidumping and countervailing cash deposits of each line (cents), when the basket declares them.
+    ad_cvd_duty: np.ndarray | None = None
+
+    @property
+    def refundable_duty(self) -> np.ndarray:
+        """Per line, the duty of the measures marked refundable (cents)."""
+        columns = [j for j, measure in enumerate(self.measures) if measure.refundable]
+        if not columns:
+            return np.zeros(len(self), dtype=np.int64)
+        return self.duties[:, columns].sum(axis=1, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.basket)

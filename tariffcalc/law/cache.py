@@ -40,7 +40,7 @@ from .. import __version__
 T = TypeVar("T")
 
 #: Bump when what is pickled changes shape within one tariffcalc version.
-_FORMAT = 1
+_FORMAT = 2
 
 
 def cache_dir() -> Path | None:
@@ -78,10 +78,30 @@ def _key(path: Path, data: bytes, size: int, mtime_ns: int) -> tuple:
     return (_FORMAT, __version__, code_fingerprint(), str(path), size, mtime_ns, hashlib.sha256(data).hexdigest())
 
 
-def cached(path: Path, size: int, mtime_ns: int, build: Callable[[], T]) -> T:
+def file_stamps(files: list[Path]) -> tuple:
+    """(path, size, mtime_ns) of each file, or None for one that cannot be read: what an entry also depends on."""
+    stamps = []
+    for file in files:
+        try:
+            stat = file.stat()
+            stamps.append((str(file), stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            stamps.append((str(file), None, None))
+    return tuple(stamps)
+
+
+def cached(
+    path: Path,
+    size: int,
+    mtime_ns: int,
+    build: Callable[[], T],
+    depends_on: Callable[[T], list[Path]] = lambda value: [],
+) -> T:
     """What ``build()`` makes of the file at ``path``, from the disk cache when it is still valid.
 
     ``path`` is resolved; ``size`` and ``mtime_ns`` are from its ``stat``.
+    ``depends_on(value)`` names other files the value was made from (a
+    schedule's code lists): the entry is used only while they are unchanged too.
     Errors from ``build`` (an invalid schedule) are not cached: they are raised again on every run.
     """
     folder = cache_dir()
@@ -95,24 +115,24 @@ def cached(path: Path, size: int, mtime_ns: int, build: Callable[[], T]) -> T:
     entry = entry_path(folder, path)
     try:
         with open(entry, "rb") as handle:
-            stored_key, value = pickle.load(handle)  # noqa: S301 - our own cache, in the user's own folder
-        if stored_key == key:
+            stored_key, stamps, value = pickle.load(handle)  # noqa: S301 - our own cache, in the user's own folder
+        if stored_key == key and stamps == file_stamps([Path(p) for p, _, _ in stamps]):
             return value
     except Exception:  # noqa: BLE001 - missing, corrupt or foreign: rebuild
         pass
     value = build()
-    _store(entry, key, value)
+    _store(entry, key, file_stamps(depends_on(value)), value)
     return value
 
 
-def _store(entry: Path, key: tuple, value: object) -> None:
+def _store(entry: Path, key: tuple, stamps: tuple, value: object) -> None:
     """Write an entry atomically (a temporary file renamed into place); give up quietly on any failure."""
     temp = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump((key, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((key, stamps, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, entry)
         temp = None
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache, not an error

@@ -6,15 +6,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..paths import shipped_schedule, shipped_schedule_names
+from ..paths import DEFAULT_SCHEDULE, shipped_schedule, shipped_schedule_names
 from ..yaml_source import read_yaml
 from . import cache
+from .code_lists import code_list_files
 from .model import Schedule
 from .validate import schedule_from_document
 
 
 def resolve_schedule_path(name_or_path: str) -> Path:
-    """A shipped schedule's name (``us-2025``) or a path to a YAML file."""
+    """A shipped schedule's name (``us``) or a path to a YAML file."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") or path.exists():
         return path
@@ -27,7 +28,7 @@ def resolve_schedule_path(name_or_path: str) -> Path:
     return shipped
 
 
-def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
+def load_schedule(name_or_path: str | Path = DEFAULT_SCHEDULE) -> Schedule:
     """Load and validate a schedule by shipped name or path.
 
     Within one process a file is parsed once, until it changes on disk; across
@@ -38,11 +39,17 @@ def load_schedule(name_or_path: str | Path = "us-2025") -> Schedule:
     try:
         stat = path.stat()
     except OSError:
-        return schedule_from_document(read_yaml(path))
+        return schedule_from_document(read_yaml(path), path.parent)
     return _load_cached(path.resolve(), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache).
-    return cache.cached(path, size, mtime_ns, lambda: schedule_from_document(read_yaml(path)))
+    return cache.cached(
+        path,
+        size,
+        mtime_ns,
+        lambda: schedule_from_document(read_yaml(path), path.parent),
+        depends_on=lambda schedule: code_list_files(schedule, path.parent),
+    )

@@ -30,9 +30,11 @@ from ..money import format_percent, parse_rate
 
 @dataclass(frozen=True)
 class Rate:
-    """An ad valorem rate in millionths; ``inclusive_of_mfn`` makes it a ceiling that includes the MFN duty.
+    """An ad valorem rate in millionths; ``inclusive_of_mfn`` makes it a total that includes the MFN duty.
 
-    A rate "15% inclusive of MFN" adds ``max(0, 15% − MFN rate)``.
+    A rate "15% total" (or "15% inclusive of MFN") adds ``max(0, 15% − AVE)``,
+    where AVE, the ad valorem equivalent of the MFN duty, is the whole column 1
+    duty payable (specific and compound parts too) divided by the customs value.
     """
 
     micro: int
@@ -40,10 +42,10 @@ class Rate:
 
     def __str__(self) -> str:
         text = format_percent(self.micro)
-        return f"{text} inclusive of MFN" if self.inclusive_of_mfn else text
+        return f"{text} total" if self.inclusive_of_mfn else text
 
 
-_INCLUSIVE = re.compile(r"^\s*(?P<rate>.+?)\s+inclusive\s+of\s+MFN\s*$", re.IGNORECASE)
+_INCLUSIVE = re.compile(r"^\s*(?P<rate>.+?)\s+(?:inclusive\s+of\s+MFN|total)\s*$", re.IGNORECASE)
 
 
 def _parse_rate(value: Any) -> Rate:
@@ -56,7 +58,7 @@ def _parse_rate(value: Any) -> Rate:
         if match:
             return Rate(parse_rate(match["rate"]), inclusive_of_mfn=True)
         return Rate(parse_rate(value))
-    raise ValueError(f"expected a rate such as 24%, 0.24 or '15% inclusive of MFN', found {value!r}")
+    raise ValueError(f"expected a rate such as 24%, 0.24 or '15% total', found {value!r}")
 
 
 RateValue = Annotated[Rate, BeforeValidator(_parse_rate)]
@@ -71,12 +73,17 @@ class Authority(Model):
 
     document: str = Field(description="The act, e.g. 'Executive Order 14257'.")
     citation: str = Field(description="Federal Register citation, e.g. '90 FR 15041'.")
-    date: dt.date = Field(description="The date the act was signed or issued.")
+    date: dt.date | None = Field(description="The date the act was signed or issued (null where no source gives it).")
     hts_heading: str | None = Field(default=None, description="The HTS chapter 99 heading(s) that carry the rate.")
     note: str | None = None
 
+    def as_json(self) -> dict:
+        """For JSON output: document, citation and date always (date null when no source gives it), the rest when set."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        return {"document": data.pop("document"), "citation": data.pop("citation"), "date": data.pop("date", None), **data}
+
     def __str__(self) -> str:
-        text = f"{self.document}, {self.citation} ({self.date.isoformat()})"
+        text = f"{self.document}, {self.citation}" + (f" ({self.date.isoformat()})" if self.date else "")
         return f"{text}, HTS {self.hts_heading}" if self.hts_heading else text
 
 
@@ -94,6 +101,12 @@ class Products(Model):
     exclude: list[str] = Field(default_factory=list)
 
 
+Confidence = Literal["high", "medium", "low"]
+#: How sure a fact is: high = read in the legal text (or the HTS chapter 99 text); medium = two or more
+#: independent secondary sources agree; low = one source.
+CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
+
+
 class Change(Model):
     """From a date on, the measure's rate(s) change; what is not restated carries over."""
 
@@ -101,6 +114,8 @@ class Change(Model):
     rate: RateValue | None = None
     rates: dict[str, RateValue] | None = None
     authority: Authority
+    confidence: Confidence | None = Field(default=None, description="Omitted: the measure's.")
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -108,7 +123,8 @@ class Suspension(Model):
     """A window in which the measure's own rates are suspended: replaced by a temporary ``rate``, or, without one, not applied.
 
     Written under the YAML key ``pauses`` (the 90-day "pause" of EO 14266 is one):
-    a suspension with a ``rate`` is a temporary rate, not a pause of the duty.
+    a suspension with a ``rate`` is a temporary rate, not a pause of the duty.  Suspensions
+    of one measure may overlap only for different countries.
     """
 
     from_: dt.date = Field(alias="from")
@@ -117,6 +133,8 @@ class Suspension(Model):
     countries: list[str] | None = Field(default=None, description="Omitted: every country the measure covers.")
     authority: Authority
     amended_by: list[Authority] = Field(default_factory=list)
+    confidence: Confidence | None = None
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -134,11 +152,16 @@ class Exemption(Model):
 
 
 class YieldRule(Model):
-    """This measure is not applied to goods that ``measure`` applies to (on the dates given)."""
+    """This measure is not applied to goods that ``measure`` applies to (on the dates given).
+
+    With ``portion: basis`` it yields only on the value the other measure is
+    charged on (a "split line"): its own basis is reduced by the other's.
+    """
 
     measure: str
     from_: dt.date | None = Field(default=None, alias="from")
     through: dt.date | None = None
+    portion: Literal["all", "basis"] = "all"
     authority: Authority | None = None
     note: str | None = None
 
@@ -166,6 +189,81 @@ class Requirement(Model):
     note: str | None = None
 
 
+FieldType = Literal["bool", "enum", "amount", "date"]
+
+
+class BasketField(Model):
+    """A basket column that the schedule's conditions or bases read, declared once."""
+
+    type: FieldType
+    values: list[str] | None = Field(default=None, description="The allowed values of an enum field.")
+    at_most: Literal["value"] | None = Field(default=None, description="An amount that cannot exceed the line's value.")
+    description: str | None = None
+
+
+class Condition(Model):
+    """A declared basket field that exempts lines from a measure, or that the measure requires.
+
+    ``is`` tests a bool field, ``in`` an enum field; ``before`` (with
+    ``entered_before``) a date field: the in-transit rule, goods loaded before
+    a day and entered before another.
+    """
+
+    field: str
+    is_: bool | None = Field(default=None, alias="is")
+    in_: list[str] | None = Field(default=None, alias="in")
+    before: dt.date | None = None
+    entered_before: dt.date | None = None
+    effect: Literal["exempt", "require", "zero"]
+    from_: dt.date | None = Field(default=None, alias="from")
+    through: dt.date | None = None
+    products: list[str] | None = Field(default=None, description="Omitted: every product the measure covers.")
+    countries: list[str] | None = Field(default=None, description="Omitted: every country the measure covers.")
+    authority: Authority | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        return (self.from_ is None or self.from_ <= day) and (self.through is None or day <= self.through)
+
+
+class ContentBasis(Model):
+    """The rate applies to a declared part of the value (e.g. the steel content), not to the whole."""
+
+    content: str
+
+
+class RemainderBasis(Model):
+    """The rate applies to the value less a declared amount, when that amount is at least ``min_share`` of it."""
+
+    less: str
+    min_share: RateValue | None = None
+
+
+Basis = Union[Literal["value"], ContentBasis, RemainderBasis]
+
+
+class ProductException(Model):
+    """Goods of some countries (or of all) in some products do not pay the measure (from/through some dates)."""
+
+    countries: Literal["all"] | list[str]
+    products: list[str]
+    effect: Literal["exempt", "zero"] = "exempt"
+    from_: dt.date | None = Field(default=None, alias="from")
+    through: dt.date | None = None
+    authority: Authority | None = None
+    confidence: Confidence | None = None
+    note: str | None = None
+
+
+class Ending(Model):
+    """The measure stopped being collected from a day on, by an act or a court."""
+
+    from_: dt.date = Field(alias="from", description="The first entry date that no longer pays.")
+    authority: Authority
+    note: str | None = None
+
+
 class Measure(Model):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str
@@ -178,12 +276,24 @@ class Measure(Model):
     rates: dict[str, RateValue] = Field(default_factory=dict)
     products: Products = Field(default_factory=Products)
     changes: list[Change] = Field(default_factory=list)
-    #: The measure's suspensions (YAML key ``pauses``).
     pauses: list[Suspension] = Field(default_factory=list)
     exemptions: list[Exemption] = Field(default_factory=list)
     requires: list[Requirement] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    exceptions: list[ProductException] = Field(default_factory=list)
+    basis: Basis = "value"
     yields_to: list[YieldValue] = Field(default_factory=list)
+    ended: Ending | None = None
+    refundable: bool = False
+    confidence: Confidence = "high"
+    sources: list[str] = Field(default_factory=list)
     note: str | None = None
+
+    @property
+    def last_day(self) -> dt.date | None:
+        """The last entry date that pays: ``through``, or the day before ``ended``."""
+        ends = [d for d in (self.through, self.ended.from_ - dt.timedelta(days=1) if self.ended else None) if d]
+        return min(ends) if ends else None
 
 
 class Coverage(Model):
@@ -196,6 +306,8 @@ class ScheduleInfo(Model):
     name: str
     description: str | None = None
     covers: Coverage
+    #: The day up to which the sources were last checked against new legal acts.
+    verified_through: dt.date | None = None
     sources: list[str] = Field(default_factory=list)
 
 
@@ -206,19 +318,28 @@ class CountryGroup(Model):
 
 
 class ProductGroup(Model):
+    """Named HTS prefixes, written in the schedule (``hts``) or in a code-list file (``file``)."""
+
     name: str
     authority: Authority
+    confidence: Confidence | None = None
     note: str | None = None
-    hts: list[str]
+    hts: list[str] | None = None
+    file: str | None = Field(default=None, description="A code-list file, relative to the schedule file.")
 
     @field_validator("hts")
     @classmethod
-    def _prefixes(cls, values: list[str]) -> list[str]:
-        return [hts_codes.dotted(hts_codes.check_prefix(v)) for v in values]
+    def _prefixes(cls, values: list[str] | None) -> list[str] | None:
+        return None if values is None else [hts_codes.dotted(hts_codes.check_prefix(v)) for v in values]
+
+    def codes(self) -> list[str]:
+        """The group's prefixes, dotted (those of its file once loaded)."""
+        return list(self.hts or ())
 
 
 class Schedule(Model):
     schedule: ScheduleInfo
+    basket_fields: dict[str, BasketField] = Field(default_factory=dict)
     country_groups: dict[str, CountryGroup] = Field(default_factory=dict)
     product_groups: dict[str, ProductGroup] = Field(default_factory=dict)
     measures: list[Measure]
@@ -248,12 +369,9 @@ class Schedule(Model):
         prefixes: set[str] = set()
         for item in items:
             group = self.product_groups.get(item)
-            for code in group.hts if group else [item]:
+            for code in group.codes() if group else [item]:
                 prefixes.add(hts_codes.digits_of(code))
         return frozenset(prefixes)
-
-
-# -- stacking: which yields_to rules are in force when -------------------------------------
 
 
 def stacking_epochs(schedule: Schedule) -> list[tuple[dt.date, dt.date | None]]:

@@ -152,11 +152,12 @@ def overlay(data: dict, scenario: Scenario) -> dict:
 
 def apply_scenarios(schedule_name: str, scenarios: list[tuple[Scenario, YamlDocument]]) -> Schedule:
     """Load a schedule and apply scenarios in order; validate each step, locating errors in the right file."""
-    base_doc = read_yaml(resolve_schedule_path(schedule_name))
+    path = resolve_schedule_path(schedule_name)
+    base_doc = read_yaml(path)
     data = base_doc.data
     if not scenarios:
-        return schedule_from_document(base_doc)
-    schedule_from_document(base_doc)  # the schedule itself must be valid before anything is layered on it
+        return schedule_from_document(base_doc, path.parent)
+    schedule_from_document(base_doc, path.parent)  # the schedule itself must be valid before anything is layered on it
     names = []
     for scenario, doc in scenarios:
         if not isinstance(data, dict):
@@ -167,7 +168,7 @@ def apply_scenarios(schedule_name: str, scenarios: list[tuple[Scenario, YamlDocu
         data = overlay(data, scenario)
         names.append(scenario.scenario.id)
     merged = YamlDocument(name=f"{base_doc.name} with scenario {' + '.join(names)}", data=data)
-    schedule = schedule_from_document(merged)
+    schedule = schedule_from_document(merged, path.parent)
     info = schedule.schedule.model_copy(update={"id": f"{schedule.schedule.id}+{'+'.join(names)}"})
     return schedule.model_copy(update={"schedule": info})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -17,18 +18,23 @@ from .. import countries as country_codes
 from .. import hts_codes
 from ..errors import InputError, Problem
 from ..yaml_source import YamlDocument
+from .code_lists import with_code_lists
 from .model import AllExcept, Measure, Model, Schedule, stacking_epochs, yield_graph
 
 #: What a rule finds: the YAML key path of the problem, and what is wrong there.
 Finding = tuple[tuple, str]
 
 
-def schedule_from_document(doc: YamlDocument) -> Schedule:
-    """Validate a parsed YAML document as a schedule; raise InputError listing every problem."""
+def schedule_from_document(doc: YamlDocument, base: Path | None = None) -> Schedule:
+    """Validate a parsed YAML document as a schedule; raise InputError listing every problem.
+
+    Code-list files named by product groups are read relative to ``base`` (the schedule's folder).
+    """
     if not isinstance(doc.data, dict):
         raise InputError(Problem(doc.where(()), "a schedule must be a mapping with 'schedule' and 'measures' keys"))
+    data = with_code_lists(doc, base)
     try:
-        schedule = Schedule.model_validate(doc.data)
+        schedule = Schedule.model_validate(data)
     except ValidationError as exc:
         raise InputError(problems_from_validation(exc, doc)) from None
     problems = check_references(schedule, doc)
@@ -76,7 +82,7 @@ def problems_from_validation(error: ValidationError, doc: YamlDocument) -> list[
 
 def check_references(schedule: Schedule, doc: YamlDocument) -> list[Problem]:
     """What the schema cannot see: codes, groups, measure ids, dates in order (see the rules below)."""
-    findings = list(country_groups_are_countries(schedule))
+    findings = list(country_groups_are_countries(schedule)) + list(basket_fields_are_sound(schedule))
     for index, measure in enumerate(schedule.measures):
         at = ("measures", index)
         for rule in MEASURE_RULES:
@@ -214,6 +220,103 @@ def yields_to_others(schedule: Schedule, index: int, measure: Measure) -> Iterat
             yield ("yields_to", i, "through"), f"through {rule.through} is before from {rule.from_}"
 
 
+# -- the rules of the 2025-26 format: declared fields, conditions, bases, endings, exceptions -----------------
+
+#: Basket columns with a built-in meaning, which a schedule cannot declare again.
+BUILT_IN_COLUMNS = frozenset(
+    {"hts_code", "country", "value", "description", "quantity", "mfn_rate", "entry_date", "unit", "mode", "entry_id",
+     "ad_rate", "cvd_rate", "ad_case", "cvd_case"}
+)
+#: The flags of the first format, declared implicitly when ``exemptions`` or ``requires`` read them.
+LEGACY_FLAGS = frozenset({"usmca", "auto_part"})
+#: The test a condition on each type of field uses.
+_TESTS = {"bool": "is", "enum": "in", "date": "before"}
+
+
+def basket_fields_are_sound(schedule: Schedule) -> Iterator[Finding]:
+    """A declared field has a new lower-case name; enum values only for enums; at_most only for amounts."""
+    for name, spec in schedule.basket_fields.items():
+        at = ("basket_fields", name)
+        if name in BUILT_IN_COLUMNS:
+            yield at, f"{name!r} is a basket column with a built-in meaning; choose another name"
+        elif not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            yield at, f"{name!r} is not a field name (lower case letters, digits and _)"
+        if spec.type == "enum" and not spec.values:
+            yield at + ("values",), "an enum field needs its 'values'"
+        if spec.type != "enum" and spec.values is not None:
+            yield at + ("values",), f"only enum fields have 'values' (this one is {spec.type})"
+        if spec.at_most is not None and spec.type != "amount":
+            yield at + ("at_most",), f"only amount fields have 'at_most' (this one is {spec.type})"
+
+
+def field_type(schedule: Schedule, name: str) -> str | None:
+    """The type of a declared basket field (the first format's flags are bool), or None."""
+    spec = schedule.basket_fields.get(name)
+    if spec is not None:
+        return spec.type
+    return "bool" if name in LEGACY_FLAGS else None
+
+
+def conditions_read_declared_fields(schedule: Schedule, index: int, measure: Measure) -> Iterator[Finding]:
+    """A condition reads a declared bool, enum or date field with the test of its type, and known enum values."""
+    for i, condition in enumerate(measure.conditions):
+        at = ("conditions", i)
+        kind = field_type(schedule, condition.field)
+        if kind is None:
+            yield at + ("field",), f"no basket field {condition.field!r} is declared (declare it under basket_fields)"
+            continue
+        if kind == "amount":
+            yield at + ("field",), f"{condition.field!r} is an amount: a condition reads a bool, enum or date field"
+            continue
+        tests = [key for key, value in (("is", condition.is_), ("in", condition.in_), ("before", condition.before)) if value is not None]
+        wanted = _TESTS[kind]
+        if tests != [wanted]:
+            found = ", ".join(tests) or "no test"
+            yield at, f"a condition on the {kind} field {condition.field!r} needs '{wanted}' (found {found})"
+        if condition.entered_before is not None and condition.before is None:
+            yield at + ("entered_before",), "'entered_before' goes with 'before' (the in-transit rule)"
+        if kind == "enum" and condition.in_:
+            values = [v.lower() for v in schedule.basket_fields[condition.field].values or []]
+            for j, value in enumerate(condition.in_):
+                if value.lower() not in values:
+                    yield at + ("in", j), f"{value!r} is not a value of {condition.field!r} ({', '.join(values)})"
+
+
+def conditions_and_exceptions_in_order(schedule: Schedule, index: int, measure: Measure) -> Iterator[Finding]:
+    """A condition's or exception's dates are in order, and it names known countries and products."""
+    scoped = [("conditions", i, c) for i, c in enumerate(measure.conditions)]
+    scoped += [("exceptions", i, e) for i, e in enumerate(measure.exceptions)]
+    for key, i, item in scoped:
+        at = (key, i)
+        if item.from_ and item.through and item.through < item.from_:
+            yield at + ("through",), f"through {item.through} is before from {item.from_}"
+        if isinstance(item.countries, list):
+            yield from _countries(schedule, at + ("countries",), item.countries)
+        yield from _products(schedule, at + ("products",), item.products or [])
+
+
+def bases_read_amounts(schedule: Schedule, index: int, measure: Measure) -> Iterator[Finding]:
+    """A value basis reads a declared amount field."""
+    name = getattr(measure.basis, "content", None) or getattr(measure.basis, "less", None)
+    if name is None:
+        return
+    key = "content" if getattr(measure.basis, "content", None) else "less"
+    kind = field_type(schedule, name)
+    if kind != "amount":
+        found = f"a {kind} field" if kind else "not declared"
+        yield ("basis", key), f"a basis reads an amount field; {name!r} is {found}"
+
+
+def ends_after_it_starts(schedule: Schedule, index: int, measure: Measure) -> Iterator[Finding]:
+    """A measure ended by an act ends after it starts, and not after its own ``through``."""
+    if measure.ended is None:
+        return
+    if measure.ended.from_ <= measure.from_:
+        yield ("ended", "from"), f"ended from {measure.ended.from_} is not after from {measure.from_}"
+    if measure.through and measure.through >= measure.ended.from_:
+        yield ("ended", "from"), f"the measure's through {measure.through} is not before it ended ({measure.ended.from_})"
+
+
 #: The rules checked for each measure, in the order their problems are reported.
 MEASURE_RULES = (
     unique_id,
@@ -225,6 +328,10 @@ MEASURE_RULES = (
     pauses_apart,
     pauses_within,
     yields_to_others,
+    conditions_read_declared_fields,
+    conditions_and_exceptions_in_order,
+    bases_read_amounts,
+    ends_after_it_starts,
 )
 
 

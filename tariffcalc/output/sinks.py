@@ -123,7 +123,7 @@ def schedule_object(schedule: Schedule) -> dict:
         "name": info.name,
         "covers": {"from": info.covers.from_.isoformat(), "through": info.covers.through.isoformat()},
         "measures": [
-            {"id": m.id, "name": m.name, "authority": m.authority.model_dump(mode="json", exclude_none=True)}
+            {"id": m.id, "name": m.name, "authority": m.authority.as_json()}
             for m in schedule.measures
         ],
     }

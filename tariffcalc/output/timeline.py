@@ -2,7 +2,7 @@
 
 JSON shape (documented in the README, kept stable)::
 
-    {"basket": "...", "schedule": "us-2025", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD",
+    {"basket": "...", "schedule": "us", "from": "YYYY-MM-DD", "to": "YYYY-MM-DD",
      "points": [{"date", "total_duty", "effective_rate", "change_duty", "changed_measures": [...],
                  "by_measure": [{"id", "duty"}]}]}
 """
