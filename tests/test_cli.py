@@ -48,6 +48,7 @@ def test_json_contract(tariffcalc):
         "additional_duty": "7500.00",
         "total_duty": "8250.00",
         "effective_rate": "0.275",
+        "refundable_duty": "0.00",
     }
     assert [line["line"] for line in doc["lines"]] == list(range(1, 13))
     assert doc["totals"] == {
@@ -57,6 +58,7 @@ def test_json_contract(tariffcalc):
         "additional_duty": "30705.05",
         "total_duty": "33310.05",
         "effective_rate": "0.231883",
+        "refundable_duty": "6455.05",
         "skipped_lines": 0,
         "skipped_value": "0.00",
         "skipped_value_unknown_lines": 0,
@@ -95,7 +97,7 @@ def test_csv_keeps_input_columns_first_then_computed_ones(tariffcalc):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(rows[0]) == [
         "hts_code", "country", "value", "mfn_rate", "description", "quantity", "usmca", "auto_part", "po_number",
-        "mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures",
+        "mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures", "refundable_duty",
     ]  # fmt: skip
     assert rows[0]["po_number"] == "PO-1001"
     assert rows[7]["measures"] == "ieepa-china:0.2:600.00;reciprocal-china:1.25:3750.00"

@@ -121,7 +121,7 @@ def test_a_basket_without_entry_id_is_one_entry_and_without_mode_pays_no_hmf(tar
 def test_csv_output_keeps_its_lines_and_says_the_fees_on_stderr(tariffcalc, write):
     basket = write("b.csv", "hts_code,country,value,mfn_rate,mode\n9503.00.00,JP,30000,0,ocean\n")
     run = tariffcalc("estimate", basket, "--date", "2025-04-17", "--fees", "--format", "csv")
-    assert run.stdout == "hts_code,country,value,mfn_rate,mode,mfn_duty,additional_duty,total_duty,effective_rate,measures\n9503.00.00,JP,30000,0,ocean,0.00,3000.00,3000.00,0.1,reciprocal-baseline:0.1:3000.00\n"
+    assert run.stdout == "hts_code,country,value,mfn_rate,mode,mfn_duty,additional_duty,total_duty,effective_rate,measures,refundable_duty\n9503.00.00,JP,30000,0,ocean,0.00,3000.00,3000.00,0.1,reciprocal-baseline:0.1:3000.00,3000.00\n"
     assert run.stderr == (
         "Note: fees for 1 entr(ies): MPF USD 103.92, HMF USD 37.50; landed duty cost (duty + fees) USD 3,141.42 "
         "(per entry: --format json or table)\n"

@@ -31,6 +31,7 @@ def test_mfn_comes_from_the_hts_when_the_basket_has_no_mfn_rate(tariffcalc, writ
         "additional_duty": "7500.00",
         "total_duty": "8250.00",
         "effective_rate": "0.275",
+        "refundable_duty": "0.00",
         "hts_description": "Motor cars for the transport of persons > Spark-ignition, cylinder capacity over 1,500 cc but not over 3,000 cc > New, with cylinder capacity over 1,500 cc but not over 2,000 cc",
         "mfn_source": "HTS general",
         "mfn_rate_text": "2.5%",
@@ -52,14 +53,14 @@ def test_the_imported_store_is_used_for_a_basket_without_mfn_rate_only(tariffcal
     assert tariffcalc("hts", "import", HTS_MINI, "--edition", "Test HTS").exit_code == 0
     without = write("without.csv", "hts_code,country,value\n4202.21.60,FR,1000\n")
     run = tariffcalc("estimate", without, *DAY, "--format", "csv")
-    assert run.stdout.splitlines()[1].split(",")[-5] == "90.00"
+    assert run.stdout.splitlines()[1].split(",")[-6] == "90.00"
     assert run.stderr.startswith("Note: MFN duties from the Test HTS (the imported store: ")
     with_rate = write("with.csv", "hts_code,country,value,mfn_rate\n4202.21.60,FR,1000,0\n")
     run = tariffcalc("estimate", with_rate, *DAY, "--format", "csv")
-    assert run.stdout == "hts_code,country,value,mfn_rate,mfn_duty,additional_duty,total_duty,effective_rate,measures\n4202.21.60,FR,1000,0,0.00,100.00,100.00,0.1,reciprocal-baseline:0.1:100.00\n"
+    assert run.stdout == "hts_code,country,value,mfn_rate,mfn_duty,additional_duty,total_duty,effective_rate,measures,refundable_duty\n4202.21.60,FR,1000,0,0.00,100.00,100.00,0.1,reciprocal-baseline:0.1:100.00,100.00\n"
     assert run.stderr == ""
     run = tariffcalc("estimate", without, *DAY, "--format", "csv", "--hts", "none")
-    assert run.stdout.splitlines()[1].endswith(",0.00,100.00,100.00,0.1,reciprocal-baseline:0.1:100.00")
+    assert run.stdout.splitlines()[1].endswith(",0.00,100.00,100.00,0.1,reciprocal-baseline:0.1:100.00,100.00")
 
 
 def test_an_hts_code_that_does_not_exist_is_refused_with_the_nearest(tariffcalc, write):

@@ -136,7 +136,7 @@ def test_an_empty_parquet_basket(tariffcalc, tmp_path):
     pq.write_table(pa.table({"hts_code": pa.array([], pa.string()), "country": pa.array([], pa.string()), "value": pa.array([], pa.string())}), path)
     result = tariffcalc("estimate", path, *DAY, "--format", "csv")
     assert result.exit_code == 0
-    assert result.stdout == "hts_code,country,value,mfn_duty,additional_duty,total_duty,effective_rate,measures\n"
+    assert result.stdout == "hts_code,country,value,mfn_duty,additional_duty,total_duty,effective_rate,measures,refundable_duty\n"
     assert result.stderr == f"Warning: {path} has no lines\n"
 
 

@@ -27,6 +27,10 @@ class Totals:
     mfn_duty: int
     additional_duty: int
     total_duty: int
+    #: The duty of measures marked refundable (the IEEPA duties), included in ``total_duty``.
+    refundable_duty: int = 0
+    #: Antidumping and countervailing cash deposits, included in ``total_duty`` (None: the basket declares none).
+    ad_cvd_duty: int | None = None
 
     @property
     def effective_rate(self) -> int:
@@ -93,16 +97,22 @@ class Estimate:
 
     # -- text columns for the writers --------------------------------------------------------
 
-    def join_measures(self, piece, separator: str) -> pd.Series:
+    def join_measures(self, piece, separator: str, with_bases: bool = False) -> pd.Series:
         """Per line, ``piece(measure, rate_texts, duty_texts)`` for each applied measure, joined by ``separator``.
 
+        With ``with_bases``, ``piece`` also gets the value each measure was
+        charged on, as text, or "" where that is the line's whole value.
         Built one measure at a time over the lines it applies to, with array
         operations: no Python loop per line.
         """
         text = np.full(len(self), "", dtype=object)
         for j, measure in enumerate(self.measures):
             rows = np.flatnonzero(self.rates[:, j] >= 0)
-            pieces = piece(measure, format_rates(self.rates[rows, j]).to_numpy(), format_cents(self.duties[rows, j]).to_numpy())
+            texts = [format_rates(self.rates[rows, j]).to_numpy(), format_cents(self.duties[rows, j]).to_numpy()]
+            if with_bases:
+                bases = self.bases[rows, j] if self.bases is not None else self.value[rows]
+                texts.append(np.where(bases != self.value[rows], format_cents(bases).to_numpy(), ""))
+            pieces = piece(measure, *texts)
             before = text[rows]
             text[rows] = np.where(before == "", pieces, before + separator + pieces)
         return pd.Series(text, dtype=object)
@@ -120,6 +130,8 @@ class Estimate:
                 "total_duty": format_cents(self.total_duty),
                 "effective_rate": format_rates(self.effective_rate),
                 "measures": self.measures_text(),
+                "refundable_duty": format_cents(self.refundable_duty),
+                **({} if self.ad_cvd_duty is None else {"ad_cvd_duty": format_cents(self.ad_cvd_duty)}),
             }
         )
 
@@ -141,6 +153,9 @@ class Summary:
     mfn_duty: int = 0
     additional_duty: int = 0
     total_duty: int = 0
+    refundable_duty: int = 0
+    #: None until a chunk declares AD/CVD cash deposits.
+    ad_cvd_duty: int | None = None
     #: measure id → [lines, value, duty]
     measures: dict[str, list[int]] = field(default_factory=dict)
     #: country → [lines, value, mfn_duty, additional_duty, total_duty]
@@ -155,6 +170,8 @@ class Summary:
         summary.mfn_duty = total(estimate.mfn_duty)
         summary.additional_duty = total(estimate.additional_duty)
         summary.total_duty = total(estimate.total_duty)
+        summary.refundable_duty = total(estimate.refundable_duty)
+        summary.ad_cvd_duty = None if estimate.ad_cvd_duty is None else total(estimate.ad_cvd_duty)
         for j, measure in enumerate(estimate.measures):
             applied = estimate.rates[:, j] >= 0
             summary.measures[measure.id] = [int(applied.sum()), total(estimate.value[applied]), total(estimate.duties[:, j])]
@@ -180,6 +197,9 @@ class Summary:
         self.mfn_duty += other.mfn_duty
         self.additional_duty += other.additional_duty
         self.total_duty += other.total_duty
+        self.refundable_duty += other.refundable_duty
+        if other.ad_cvd_duty is not None:
+            self.ad_cvd_duty = (self.ad_cvd_duty or 0) + other.ad_cvd_duty
         for table, more in ((self.measures, other.measures), (self.countries, other.countries)):
             for key, numbers in more.items():
                 table[key] = [a + b for a, b in zip(table[key], numbers)] if key in table else list(numbers)
@@ -190,7 +210,9 @@ class Summary:
         return [notice.text for notice in self.notices.values()]
 
     def totals(self) -> Totals:
-        return Totals(self.lines, self.value, self.mfn_duty, self.additional_duty, self.total_duty)
+        return Totals(
+            self.lines, self.value, self.mfn_duty, self.additional_duty, self.total_duty, self.refundable_duty, self.ad_cvd_duty
+        )
 
     def by_measure(self) -> pd.DataFrame:
         """One row per applied measure, in schedule order: lines, their value, and its duty (cents)."""

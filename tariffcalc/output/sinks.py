@@ -30,7 +30,7 @@ from ..law.model import Schedule
 from ..money import cents_to_str, format_cents, format_rate, format_rates
 
 #: The columns the CSV writer appends after the input's own.
-COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures")
+COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures", "refundable_duty", "ad_cvd_duty")
 
 
 def _json_strings(values: pd.Series) -> pd.Series:
@@ -53,8 +53,14 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
         _json_strings(description) if description is not None else pd.Series("null", index=range(n), dtype=object)
     )
     measures = estimate.join_measures(
-        lambda measure, rates, duties: f'{{"id": {json.dumps(measure.id)}, "rate": "' + rates + '", "duty": "' + duties + '"}',
+        lambda measure, rates, duties, bases: f'{{"id": {json.dumps(measure.id)}, "rate": "'
+        + rates
+        + '", "duty": "'
+        + duties
+        + np.where(bases == "", '"', '", "basis": "' + bases + '"')
+        + "}",
         ", ",
+        with_bases=True,
     )
     effective = format_rates(estimate.effective_rate)
     effective_json = _quoted(effective).where(effective != "", "null")
@@ -84,6 +90,9 @@ def line_objects(estimate: Estimate, first_line: int = 1) -> pd.Series:
         + _quoted(format_cents(estimate.total_duty))
         + ', "effective_rate": '
         + effective_json
+        + ', "refundable_duty": '
+        + _quoted(format_cents(estimate.refundable_duty))
+        + ("" if estimate.ad_cvd_duty is None else ', "ad_cvd_duty": ' + _quoted(format_cents(estimate.ad_cvd_duty)))
         + _added_json(estimate, n)
         + "}"
     )
@@ -109,6 +118,8 @@ def totals_object(totals: Totals, skipped=None) -> dict:
         "additional_duty": cents_to_str(totals.additional_duty),
         "total_duty": cents_to_str(totals.total_duty),
         "effective_rate": format_rate(effective) if effective >= 0 else None,
+        "refundable_duty": cents_to_str(totals.refundable_duty),
+        **({} if totals.ad_cvd_duty is None else {"ad_cvd_duty": cents_to_str(totals.ad_cvd_duty)}),
         "skipped_lines": skipped.lines if skipped else 0,
         "skipped_value": cents_to_str(skipped.value_cents if skipped else 0),
         "skipped_value_unknown_lines": skipped.unknown_value_lines if skipped else 0,
