@@ -93,21 +93,25 @@ def explain(
                 _CONFIDENCE.get(int(result.confidence[0, j]), cm.measure.confidence),
             )
         )
-    return sorted(out, key=lambda e: (not e.applied, e.reason.startswith("not applied: ended")))
+    ended = ("not applied: ended", "not applied: in force through")
+    return sorted(out, key=lambda e: (not e.applied, e.reason.startswith(ended)))
 
 
 def _ended(compiled, cm, j, code, country, day, declared) -> Explanation | None:
-    """A measure that an act or a court ended, listed when it covered these goods on its last day."""
+    """A measure that ended (by an act or a court, or at its ``through``) before ``day``, listed when it covered
+    these goods on its last day."""
     measure = cm.measure
-    if measure.ended is None or day < measure.ended.from_:
+    last = measure.last_day
+    if last is None or day <= last:
         return None
-    last = measure.ended.from_ - dt.timedelta(days=1)
     before = evaluate_keys(compiled, single_key(compiled, code, country, last, declared))
     if Status(int(before.status[0, j])) != Status.APPLIED:
         return None
-    ending = measure.ended
-    refund = "; what was collected is refundable" if measure.refundable else ""
-    reason = f"not applied: ended for entries from {ending.from_} ({ending.authority.document}){refund}"
+    if measure.ended is not None and measure.ended.from_ == last + dt.timedelta(days=1):
+        refund = "; what was collected is refundable" if measure.refundable else ""
+        reason = f"not applied: ended for entries from {measure.ended.from_} ({measure.ended.authority.document}){refund}"
+    else:
+        reason = f"not applied: in force through {last}"
     return Explanation(measure, False, None, reason, measure.authority, measure.confidence)
 
 

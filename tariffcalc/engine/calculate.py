@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import hts_codes
 from ..errors import InputError, Problem
 from ..goods.basket import Basket
 from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
@@ -254,6 +255,7 @@ def _notices(
             if cc.condition.effect != "require" or cc.condition.before is not None:
                 continue
             silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (lines[cc.column].to_numpy() == -1)
+            silent &= _condition_active(cc, lines)
             if silent.any():
                 notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
     for j in np.flatnonzero(result.partial.any(axis=0)):
@@ -301,20 +303,37 @@ def _notices(
     return notices
 
 
+def _condition_active(cc: CompiledCondition, lines: pd.DataFrame) -> np.ndarray:
+    """Lines on whose date, country and product a condition holds (each distinct code matched once)."""
+    date = lines["date"].to_numpy(dtype="datetime64[D]")
+    active = (date >= cc.start) & (date <= cc.end)
+    if cc.countries is not None:
+        active &= lines["country"].isin(cc.countries).to_numpy(dtype=bool)
+    if cc.products is not None:
+        codes, uniques = pd.factorize(lines["hts"], use_na_sentinel=False)
+        active &= hts_codes.prefix_mask(uniques, cc.products)[codes]
+    return active
+
+
 def _undeclared_notice(compiled: CompiledSchedule, basket: Basket, measure: Measure, cc: CompiledCondition, silent) -> Notice:
     field = cc.condition.field
     if field == "auto_part":
-        what = "are parts of passenger vehicles or light trucks"
-        hint = "add a column auto_part with true or false"
-    else:
-        spec = compiled.fields[field]
-        what = f"declare {field}" + (f" ({spec.description})" if spec.description else "")
-        wanted = ", ".join(cc.condition.in_ or []) if cc.condition.in_ else str(cc.condition.is_ is not False).lower()
-        hint = f"add a column {field} ({wanted} where it holds)"
+        return _lines_notice(
+            ("undeclared", measure.id, field),
+            f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods are parts "
+            f"of passenger vehicles or light trucks; it was not applied to them because the basket does not say so "
+            f"(line {{lines}}; add a column auto_part with true or false)",
+            basket,
+            silent,
+        )
+    spec = compiled.fields[field]
+    wanted = " or ".join(cc.condition.in_) if cc.condition.in_ else str(cc.condition.is_ is not False).lower()
+    values = " or ".join(spec.values) if spec.type == "enum" and spec.values else "true or false"
     return _lines_notice(
         ("undeclared", measure.id, field),
-        f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods "
-        f"{what}; it was not applied to them because the basket does not say so (line {{lines}}; {hint})",
+        f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only where {field} is {wanted}; "
+        f"it was not applied to them because the basket does not say (line {{lines}}; add a column {field} "
+        f"with {values})",
         basket,
         silent,
     )
