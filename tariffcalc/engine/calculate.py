@@ -140,10 +140,24 @@ def line_bases(
                 missing.append((j, absent))
         elif isinstance(basis, RemainderBasis):
             part = np.maximum(fields.values[basis.less], 0)
-            share = ratio(part, value)
-            enough = share >= (basis.min_share.micro if basis.min_share else 0)
+            enough = _at_least_share(part, value, basis.min_share.micro if basis.min_share else 0)
             bases[:, c] = np.where(enough & (part > 0), value - part, value)
     return bases, missing
+
+
+def _at_least_share(part: np.ndarray, value: np.ndarray, share_micro: int) -> np.ndarray:
+    """``part / value >= share`` exactly (no rounding of the share): ``part × 10⁶ >= share × value``.
+
+    The products can pass 64 bits, so they are compared in NumPy where they fit and in Python integers for the
+    rare lines where they might not.
+    """
+    limit = (2**63 - 1) // 1_000_000
+    small = (part <= limit) & (value <= limit // max(share_micro, 1))
+    enough = np.zeros(len(part), dtype=bool)
+    enough[small] = part[small] * 1_000_000 >= share_micro * value[small]
+    for row in np.flatnonzero(~small):  # only values beyond USD 92 billion a line
+        enough[row] = int(part[row]) * 1_000_000 >= share_micro * int(value[row])
+    return enough
 
 
 def estimate(

@@ -174,7 +174,10 @@ def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
     if measure.countries == "all":
         all_countries, countries = True, frozenset()
     elif isinstance(measure.countries, AllExcept):
-        all_countries, countries = True, schedule.expand_countries(measure.countries.all_except)
+        # A country named in `rates` is covered at that rate, even where `all_except` leaves its group out.
+        named = set(measure.rates) | {code for change in measure.changes for code in (change.rates or {})}
+        all_countries = True
+        countries = schedule.expand_countries(measure.countries.all_except) - schedule.expand_countries(sorted(named))
     else:
         all_countries = False
         countries = schedule.expand_countries(measure.countries or list(measure.rates))

@@ -73,7 +73,7 @@ def _bools(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tu
 
 def _enums(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tuple[np.ndarray, np.ndarray, str]:
     allowed = [v.lower() for v in spec.values or []]
-    codes = pd.Categorical(cells.str.lower(), categories=allowed).codes.astype(np.int16)
+    codes = cells.str.lower().map({value: i for i, value in enumerate(allowed)}).fillna(-1).to_numpy(dtype=np.int16)
     return codes, (codes < 0) & ~empty, "one of " + ", ".join(spec.values or [])
 
 

@@ -303,7 +303,7 @@ def bases_read_amounts(schedule: Schedule, index: int, measure: Measure) -> Iter
     key = "content" if getattr(measure.basis, "content", None) else "less"
     kind = field_type(schedule, name)
     if kind != "amount":
-        found = f"a {kind} field" if kind else "not declared"
+        found = f"{'an' if kind == 'enum' else 'a'} {kind} field" if kind else "not declared"
         yield ("basis", key), f"a basis reads an amount field; {name!r} is {found}"
 
 
