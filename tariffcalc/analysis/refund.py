@@ -223,33 +223,23 @@ class RefundLines:
                 "non_refundable": self.non_refundable,
             }
         )
-        return frame.groupby("entry_number", sort=False).agg(
-            entry_date=("entry_date", "first"),
-            liquidation_date=("liquidation_date", "first"),
-            deposit_date=("deposit_date", "min"),
-            entry_type=("entry_type", "first"),
-            lines=("lines", "sum"),
-            value=("value", "sum"),
-            refund=("refund", "sum"),
-            computed=("computed", "sum"),
-            non_refundable=("non_refundable", "sum"),
-        )
+        return frame.groupby("entry_number", sort=False).agg(**ENTRY_SUMS)
+
+
+#: How an entry's lines add up: the dates and type of its first line (its deposit the earliest), the amounts summed.
+ENTRY_SUMS = {
+    "entry_date": ("entry_date", "first"),
+    "liquidation_date": ("liquidation_date", "first"),
+    "deposit_date": ("deposit_date", "min"),
+    "entry_type": ("entry_type", "first"),
+    **{name: (name, "sum") for name in ("lines", "value", "refund", "computed", "non_refundable")},
+}
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Per-entry sums of several chunks, as one frame in the order entries first appear."""
     frame = pd.concat(parts) if parts else _empty_entries()
-    return frame.groupby(level=0, sort=False).agg(
-        entry_date=("entry_date", "first"),
-        liquidation_date=("liquidation_date", "first"),
-        deposit_date=("deposit_date", "min"),
-        entry_type=("entry_type", "first"),
-        lines=("lines", "sum"),
-        value=("value", "sum"),
-        refund=("refund", "sum"),
-        computed=("computed", "sum"),
-        non_refundable=("non_refundable", "sum"),
-    )
+    return frame.groupby(level=0, sort=False).agg(**ENTRY_SUMS)
 
 
 def _empty_entries() -> pd.DataFrame:
