@@ -164,7 +164,7 @@ def test_an_ended_measure_stops_and_what_it_collected_is_refundable(tariffcalc, 
     why = tariffcalc("rates", "--schedule", features, "-c", "CN", "--hts", "9503.00.00", "-d", "2026-03-01", "-f", "csv")
     assert why.stdout.splitlines()[1] == (
         'recip,false,,not applied: ended for entries from 2026-02-24 (A court); what was collected is refundable,'
-        '"E, 2 FR 2 (2025-01-01)"'
+        '"E, 2 FR 2 (2025-01-01)",high'
     )
 
 

@@ -305,13 +305,13 @@ def test_rates_explains_why(tariffcalc):
     result = tariffcalc("rates", "--country", "JP", "--hts", "8703.23.01", "--date", "2025-04-17", "--format", "csv")
     assert result.exit_code == 0, result
     assert result.stdout == (
-        "id,applied,rate,reason,authority\n"
-        's232-autos,true,0.25,applies,"Proclamation 10908, 90 FR 14705 (2025-03-26), HTS 9903.94.01"\n'
+        "id,applied,rate,reason,authority,confidence\n"
+        's232-autos,true,0.25,applies,"Proclamation 10908, 90 FR 14705 (2025-03-26), HTS 9903.94.01",high\n'
         "reciprocal-baseline,false,,not applied: the goods pay s232-autos (Section 232 duty on passenger vehicles and "
         "light trucks) instead (Executive Order 14257 section 3(b); U.S. note 2(v)(vi)-(xvi)),\"Executive Order 14257, "
-        '90 FR 15041 (2025-04-02), HTS 9903.01.25"\n'
+        '90 FR 15041 (2025-04-02), HTS 9903.01.25",high\n'
         'reciprocal-annex-i,false,,"not applied: suspended from 2025-04-10 through 2025-08-06 (Executive Order 14266, '
-        'section 4)","Executive Order 14257, Annex I, 90 FR 15041 (2025-04-02), HTS 9903.01.43-9903.01.76"\n'
+        'section 4)","Executive Order 14257, Annex I, 90 FR 15041 (2025-04-02), HTS 9903.01.43-9903.01.76",medium\n'
     )
 
 

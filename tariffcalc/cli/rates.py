@@ -47,6 +47,8 @@ def rates(
                 "rate": format_rate(e.rate) if e.rate is not None else None,
                 "reason": e.reason,
                 "authority": e.authority.as_json(),
+                "confidence": e.confidence,
+                "sources": list(e.measure.sources),
             }
             for e in explanations
         ]
@@ -55,20 +57,22 @@ def rates(
             import csv
 
             writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["id", "applied", "rate", "reason", "authority"])
+            writer.writerow(["id", "applied", "rate", "reason", "authority", "confidence"])
             for e in explanations:
                 rate = format_rate(e.rate) if e.rate is not None else ""
-                writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority)])
+                writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority), e.confidence])
 
         def write_table(console) -> None:
             from rich.table import Table
 
             table = Table(title=f"Measures on {day} ({loaded.id})", title_justify="left", header_style="bold")
-            for name in ("Measure", "Rate", "Why", "Authority"):
+            for name in ("Measure", "Rate", "Why", "Authority", "Confidence"):
                 table.add_column(name, overflow="fold")
             for e in explanations:
                 style = "bold" if e.applied else "dim"
-                table.add_row(f"[{style}]{e.measure.id}[/]\n{e.measure.name}", describe_rate(e), e.reason, str(e.authority))
+                table.add_row(
+                    f"[{style}]{e.measure.id}[/]\n{e.measure.name}", describe_rate(e), e.reason, str(e.authority), e.confidence
+                )
             console.print(table)
 
         document = {"date": day.isoformat(), "schedule": loaded.id, "measures": rows}
