@@ -153,25 +153,41 @@ def read_history(basket: Basket) -> HistoryColumns:
         paid = np.where(given & valid, cents, -1)
         for row in np.flatnonzero(given & ~valid):
             problems.append(Problem(basket.where(int(row)), f"ieepa_paid: {cells.iloc[row]!r} is not an amount in USD"))
-    problems += _entries_agree(basket, numbers, entry_date, liquidation)
+    problems += entries_disagree(basket, numbers, entry_date, liquidation)
     if problems:
         raise InputError(problems)
     return HistoryColumns(numbers, entry_date, liquidation, deposit, defaulted, types, paid)
 
 
-def _entries_agree(basket: Basket, numbers: pd.Series, entry_date: np.ndarray, liquidation: np.ndarray) -> list[Problem]:
-    """All lines of one entry have one entry date and one liquidation date (within this chunk)."""
-    frame = pd.DataFrame({"entry": numbers.to_numpy(), "date": entry_date, "liquidation": liquidation})
+def entries_disagree(
+    basket: Basket,
+    numbers: pd.Series,
+    entry_date: np.ndarray,
+    liquidation: np.ndarray,
+    earlier: pd.DataFrame | None = None,
+) -> list[Problem]:
+    """Lines whose entry date or liquidation date differs from their entry's first line.
+
+    The first line is the entry's first in this chunk, or, with ``earlier``
+    (per-entry sums of the chunks before, see :func:`combine`), its first in
+    an earlier chunk: so a history read in chunks is checked as a whole.
+    """
+    frame = pd.DataFrame({"entry": numbers.to_numpy(), "entry_date": entry_date, "liquidation_date": liquidation})
+    seen = numbers.isin(earlier.index).to_numpy(dtype=bool) if earlier is not None else np.zeros(len(frame), dtype=bool)
     problems = []
-    for column, what in (("date", "entry date"), ("liquidation", "liquidation date")):
-        first = frame.groupby("entry", sort=False)[column].transform("first").to_numpy()
-        differs = ~((first == frame[column].to_numpy()) | (np.isnat(first) & np.isnat(frame[column].to_numpy())))
+    for column, what in (("entry_date", "entry date"), ("liquidation_date", "liquidation date")):
+        first = frame.groupby("entry", sort=False)[column].transform("first").to_numpy(dtype="datetime64[D]")
+        if seen.any():
+            prior = earlier[column].to_numpy(dtype="datetime64[D]")[earlier.index.get_indexer(numbers[seen])]
+            first[seen] = prior
+        value = frame[column].to_numpy(dtype="datetime64[D]")
+        differs = ~((first == value) | (np.isnat(first) & np.isnat(value)))
         for row in np.flatnonzero(differs):
             problems.append(
                 Problem(
                     basket.where(int(row)),
                     f"entry {entry_numbers.dashed(numbers.iloc[row])}: this line's {what} "
-                    f"{_date_text(frame[column].iloc[row])} differs from the entry's first line ({_date_text(first[row])})",
+                    f"{_date_text(value[row])} differs from the entry's first line ({_date_text(first[row])})",
                 )
             )
     return problems

@@ -52,7 +52,7 @@ def collect(chunks, compiled, as_of: dt.date, with_lines: bool):
 
     Problems of the history are gathered over every chunk and raised together at the end.
     """
-    from ..analysis.refund import RefundLines, combine, read_history
+    from ..analysis.refund import RefundLines, combine, entries_disagree, read_history
     from ..engine.calculate import estimate
     from ..errors import InputError
     from ..notices import merge
@@ -90,46 +90,14 @@ def collect(chunks, compiled, as_of: dt.date, with_lines: bool):
                 lines.setdefault(number, []).append(record)
         part = refund_lines.per_entry()
         if entries is not None:
-            problems += _disagreements(entries, part, basket, refund_lines.history.entry_number)
+            history = refund_lines.history
+            problems += entries_disagree(basket, history.entry_number, history.entry_date, history.liquidation_date, entries)
         entries = combine([part] if entries is None else [entries, part])
         first_line += len(basket)
     if problems:
         raise InputError(problems)
     entries = entries if entries is not None else combine([])
     return entries, lines, (differences, more_differences), list(notices.values()), defaulted
-
-
-def _disagreements(seen, part, basket, numbers):
-    """The lines of this chunk whose entry's first line, in an earlier chunk, gives another entry or liquidation date.
-
-    The same problems, worded the same, as :func:`tariffcalc.analysis.refund.read_history` finds within a chunk.
-    """
-    import numpy as np
-
-    from ..errors import Problem
-    from ..goods.entry_numbers import dashed
-
-    def text(value) -> str:
-        return "none" if np.isnat(value) else str(value)
-
-    common = part.index.intersection(seen.index)
-    problems = []
-    for column, what in (("entry_date", "entry date"), ("liquidation_date", "liquidation date")):
-        before = seen.loc[common, column].to_numpy(dtype="datetime64[D]")
-        now = part.loc[common, column].to_numpy(dtype="datetime64[D]")
-        differs = ~((before == now) | (np.isnat(before) & np.isnat(now)))
-        first = dict(zip(common[differs], before[differs]))
-        values = dict(zip(common[differs], now[differs]))
-        for row in np.flatnonzero(numbers.isin(list(first)).to_numpy(dtype=bool)):
-            number = numbers.iloc[row]
-            problems.append(
-                Problem(
-                    basket.where(int(row)),
-                    f"entry {dashed(number)}: this line's {what} {text(values[number])} differs from the entry's "
-                    f"first line ({text(first[number])})",
-                )
-            )
-    return problems
 
 
 @app.command()
