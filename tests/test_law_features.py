@@ -201,3 +201,50 @@ def test_a_code_list_file_that_names_a_bad_code_is_refused_with_its_line(tariffc
         f"Error: {tmp_path / 'lists' / 'derivatives.txt'}:3: '7326.9' is not an HTS prefix "
         "(expected 2, 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)\n"
     )
+
+
+CHAIN = """\
+schedule:
+  id: chain
+  name: A chain of yields
+  covers: {from: 2025-01-01, through: 2026-12-31}
+basket_fields:
+  steel_value: {type: amount, at_most: value}
+measures:
+  - id: steel
+    name: Steel content
+    authority: {document: P, citation: "1 FR 1", date: 2025-01-01}
+    from: 2025-01-01
+    countries: all
+    rate: 50%
+    products: {include: ["7326"]}
+    basis: {content: steel_value}
+  - id: recip
+    name: Reciprocal
+    authority: {document: E, citation: "2 FR 2", date: 2025-01-01}
+    from: 2025-01-01
+    countries: all
+    rate: 10%
+    yields_to: [{measure: steel, portion: basis}]
+  - id: fallback
+    name: Charged where the reciprocal is not
+    authority: {document: F, citation: "3 FR 3", date: 2025-01-01}
+    from: 2025-01-01
+    countries: all
+    rate: 5%
+    yields_to: [recip]
+"""
+
+
+def test_a_measure_left_with_nothing_to_charge_is_not_one_others_yield_to(tariffcalc, write):
+    # Found by the reference properties. Line 1: all of its USD 1,000 is steel, so the reciprocal, yielding on the
+    # steel's basis, has nothing left and is not applied; the fallback, which yields to the reciprocal, is then
+    # charged: steel 50% of 1,000 = 500, fallback 5% of 1,000 = 50. Line 2: USD 400 of steel; the reciprocal
+    # charges 10% of the other 600 = 60, and the fallback yields to it.
+    schedule = write("chain.yaml", CHAIN)
+    basket = write("b.csv", "hts_code,country,value,steel_value\n7326.90.86,CN,1000,1000\n7326.90.86,CN,1000,400\n")
+    run = tariffcalc("estimate", basket, "--schedule", schedule, "--date", "2025-06-01", "--format", "json")
+    assert run.exit_code == 0, run
+    first, second = run.json()["lines"]
+    assert measures(first) == {"steel": ("0.5", "500.00", None), "fallback": ("0.05", "50.00", None)}
+    assert measures(second) == {"steel": ("0.5", "200.00", "400.00"), "recip": ("0.1", "60.00", "600.00")}

@@ -33,6 +33,8 @@ SHIPPED = ROOT / "data" / "schedules" / "us.yaml"
 GENERATED_EXAMPLES = 100
 SHIPPED_EXAMPLES = 25
 SLOW = dict(deadline=None, database=None, print_blob=True, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+if os.environ.get("REFERENCE_RANDOM"):  # explore: new examples each run (CI stays repeatable)
+    SLOW["derandomize"] = False
 if os.environ.get("REFERENCE_NO_SHRINK"):  # mutation runs: report the first failure found, unshrunk (shrinking can take 5 min)
     SLOW["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
 

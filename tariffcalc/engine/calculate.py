@@ -160,6 +160,54 @@ def _at_least_share(part: np.ndarray, value: np.ndarray, share_micro: int) -> np
     return enough
 
 
+def _restack(
+    compiled: CompiledSchedule,
+    result: KeyResult,
+    key_index: np.ndarray,
+    rows: np.ndarray,
+    dates: np.ndarray,
+    value: np.ndarray,
+    column: dict[int, int],
+    line_rates: np.ndarray,
+    bases: np.ndarray,
+) -> None:
+    """Stack again, from each measure's own rate, the lines a portion-yield reaches (rule 7, "split line").
+
+    Whether such a line pays a measure depends on its values: a measure that yields on another's basis is not
+    applied where nothing is left of its own basis, and then nothing yields to it. So these lines are resolved
+    here, in each epoch's stacking order, on whole columns of lines; ``line_rates`` and ``bases`` are updated.
+    """
+    positions = np.cumsum(result.restack) - 1  # key → its row in result.own_rates
+    own_all = result.own_rates[positions[key_index[rows]]]
+    for epoch in compiled.epochs:
+        in_epoch = (dates[rows] >= epoch.start) & (dates[rows] <= epoch.end)
+        if not in_epoch.any():
+            continue
+        r, own = rows[in_epoch], own_all[in_epoch]
+        applies: dict[int, np.ndarray] = {}
+        for j in epoch.order:
+            if j not in column:
+                continue
+            c = column[j]
+            charged = own[:, j] >= 0
+            basis = bases[r, c].copy()
+            split = np.zeros(len(r), dtype=bool)
+            for other, portion in epoch.yields_to.get(j, ()):
+                if other not in applies:
+                    continue
+                if portion == "all":
+                    charged &= ~applies[other]
+                else:
+                    hit = charged & applies[other]
+                    basis = np.where(hit, basis - bases[r, column[other]], basis)
+                    split |= hit
+            basis = np.maximum(basis, 0)
+            charged &= ~(split & (basis == 0) & (value[r] > 0))  # nothing left to charge: the line yields wholly
+            applies[j] = charged
+            bases[r, c] = basis
+            line_rates[r, c] = np.where(charged, own[:, j], -1)
+
+
 def estimate(
     basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
 ) -> Estimate:
@@ -170,21 +218,18 @@ def estimate(
     key_index, keys = distinct_keys(compiled, lines)
     result = evaluate_keys(compiled, keys)
 
-    used = [int(j) for j in np.flatnonzero((result.rates >= 0).any(axis=0))]
+    restacked = result.restack[key_index]
+    charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
+    used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
     line_rates = result.rates[key_index][:, used] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    bases, missing = line_bases(compiled, basket, fields, used)
+    dates = lines["date"].to_numpy(dtype="datetime64[D]")
+    if restacked.any():
+        _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     if used and result.total[:, used].any():
         top_up = result.total[key_index][:, used] & (line_rates >= 0)
         line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
-    bases, missing = line_bases(compiled, basket, fields, used)
-    for j, other, mask in result.portions:
-        if j in column and other in column:
-            rows = np.flatnonzero(mask[key_index] & (line_rates[:, column[other]] >= 0))
-            cj = column[j]
-            bases[rows, cj] = np.maximum(bases[rows, cj] - bases[rows, column[other]], 0)
-            # Nothing left to charge: the line yields wholly.
-            gone = rows[(bases[rows, cj] == 0) & (basket.value_cents[rows] > 0)]
-            line_rates[gone, cj] = -1
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
     rows, columns = np.nonzero(line_rates >= 0)
@@ -202,7 +247,7 @@ def estimate(
         schedule=compiled.schedule,
         date=date,
         basket=basket,
-        dates=lines["date"].to_numpy(dtype="datetime64[D]"),
+        dates=dates,
         measures=[compiled.schedule.measures[j] for j in used],
         rates=line_rates,
         duties=duties,

@@ -53,6 +53,12 @@ class KeyResult:
     confidence: np.ndarray
     #: (measure j, measure k, keys): j yields to k only on k's basis, on these keys ("split line").
     portions: list[tuple[int, int, np.ndarray]]
+    #: keys, bool: a portion-yield may reach these keys, so whether a measure is charged depends on each line's
+    #: values (a measure left with nothing to charge is not applied, and nothing yields to it): the engine
+    #: stacks their lines again, line by line in columns.
+    restack: np.ndarray
+    #: restacked keys × measures: the rate each measure has before any ``yields_to`` (-1 where not applied).
+    own_rates: np.ndarray
 
 
 class _Keys:
@@ -123,9 +129,25 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
         rates[:, j] = np.where(zeroed, 0, rates[:, j])
         total[:, j] &= ~zeroed
         status[:, j] = st
+    own = status == Status.APPLIED
+    restack = _portion_keys(compiled, k, own)
+    own_rates = np.where(own[restack], rates[restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
     rates = np.where(status == Status.APPLIED, rates, -1)
-    return KeyResult(keys, rates, total, status, yielded_to, partial, confidence, portions)
+    return KeyResult(keys, rates, total, status, yielded_to, partial, confidence, portions, restack, own_rates)
+
+
+def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.ndarray:
+    """The keys on which a measure and one it yields to on that one's basis both apply, before any yield."""
+    restack = np.zeros(k.n, dtype=bool)
+    for epoch in compiled.epochs:
+        pairs = [(j, other) for j, rules in epoch.yields_to.items() for other, portion in rules if portion == "basis"]
+        if not pairs:
+            continue
+        in_epoch = k.between(epoch.start, epoch.end)
+        for j, other in pairs:
+            restack |= in_epoch & own[:, j] & own[:, other]
+    return restack
 
 
 def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
