@@ -413,3 +413,13 @@ def test_a_cape_file_in_no_folder_is_an_error_before_anything_is_written(tariffc
     run = tariffcalc("refund", HISTORY, "--as-of", AS_OF, "--cape-file", cape)
     assert run.exit_code == 2 and run.stdout == ""
     assert run.stderr.splitlines() == [f"Error: {cape}: cannot write the CAPE file here (no such folder)"]
+
+
+def test_an_entry_liquidated_after_the_as_of_day_was_unliquidated_on_it(tariffcalc, write):
+    # Asked as of 2026-03-01, an entry that liquidates on 2026-05-01 had not liquidated yet: CAPE, not a negative
+    # count of days since liquidation.
+    path = history(write, toy(number("AAA0000001"), "2025-12-01", "2026-05-01"))
+    (entry,) = tariffcalc("refund", path, "--as-of", "2026-03-01", "--format", "json").json()["entries"]
+    assert (entry["bucket"], entry["days_since_liquidation"]) == ("cape", None)
+    assert entry["reason"] == "unliquidated on the as-of day: file a CAPE declaration"
+    assert entry["liquidation_date"] == "2026-05-01"

@@ -302,6 +302,9 @@ def classify(entries: pd.DataFrame, as_of: dt.date, basis: Basis, rates: Interes
     frame = entries.copy()
     as_of_day = np.datetime64(as_of.isoformat(), "D")
     liquidated = frame["liquidation_date"].to_numpy(dtype="datetime64[D]")
+    # A liquidation after the as-of day had not happened on it: the entry was still unliquidated then.
+    later = ~np.isnat(liquidated) & (liquidated > as_of_day)
+    liquidated = np.where(later, np.datetime64("NaT", "D"), liquidated)
     days = (as_of_day - liquidated).astype("timedelta64[D]").astype(np.int64)
     unliquidated = np.isnat(liquidated)
     excluded = frame["entry_type"].isin(list(rules.excluded_types)).to_numpy(dtype=bool)
@@ -317,7 +320,7 @@ def classify(entries: pd.DataFrame, as_of: dt.date, basis: Basis, rates: Interes
         [
             "no IEEPA duty on the entry",
             frame["entry_type"].map(rules.excluded_types).fillna("").to_numpy(dtype=object),
-            "unliquidated: file a CAPE declaration",
+            np.where(later, "unliquidated on the as-of day: file a CAPE declaration", "unliquidated: file a CAPE declaration"),
             "liquidated " + days_text + " days before: CAPE takes entries liquidated at most "
             + str(rules.cape_days) + " days before",
             "liquidated " + days_text + " days before: past CAPE, within the 180 days to protest (19 U.S.C. 1514)",

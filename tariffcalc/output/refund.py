@@ -225,7 +225,7 @@ def entry_records(report: RefundReport) -> list[dict]:
             "entry_type": row.entry_type,
             "bucket": row.bucket,
             "reason": row.reason,
-            "days_since_liquidation": int(day) if row.liquidation_date else None,
+            "days_since_liquidation": int(day) if day >= 0 else None,
             "ieepa_refund": row.ieepa_refund,
             "interest": row.interest,
             "refund_with_interest": row.refund_with_interest,
@@ -291,7 +291,7 @@ def render(report: RefundReport, limit: int = MAX_TABLE_LINES) -> Group:
     for row, day in list(zip(columns.itertuples(index=False), days))[:limit]:
         table.add_row(
             row.entry_number, row.entry_type, row.entry_date, row.liquidation_date or "–",
-            str(day) if row.liquidation_date else "–", row.bucket,
+            str(day) if day >= 0 else "–", row.bucket,
             money_text(row.ieepa_refund), money_text(row.interest), money_text(row.refund_with_interest),
             money_text(row.non_refundable_duty),
         )  # fmt: skip
