@@ -423,3 +423,14 @@ def test_an_entry_liquidated_after_the_as_of_day_was_unliquidated_on_it(tariffca
     assert (entry["bucket"], entry["days_since_liquidation"]) == ("cape", None)
     assert entry["reason"] == "unliquidated on the as-of day: file a CAPE declaration"
     assert entry["liquidation_date"] == "2026-05-01"
+
+
+def test_a_cape_file_left_from_an_earlier_larger_run_is_named_not_deleted(tariffcalc, write, tmp_path):
+    path = history(write, toy(number("AAA0000001"), "2025-12-01"))
+    cape = tmp_path / "cape.csv"
+    (tmp_path / "cape-2.csv").write_text("Entry Number\nAAA00000029\n")
+    run = tariffcalc("refund", path, "--as-of", AS_OF, "--cape-file", cape, "--format", "json")
+    assert run.exit_code == 0, run
+    assert f"Warning: {tmp_path / 'cape-2.csv'} is not part of this declaration (1 file written): left from an earlier run, do not upload\n" in run.stderr
+    assert (tmp_path / "cape-2.csv").read_text() == "Entry Number\nAAA00000029\n"
+    assert cape.read_text().splitlines() == ["Entry Number", number("AAA0000001").replace("-", "")]

@@ -210,7 +210,17 @@ def write_cape(numbers: list[str], path: Path, rules) -> None:
     if not numbers:
         say(f"Warning: no entry is in the cape bucket: {path} was not written")
         return
+    from ..output.refund import cape_paths
+
     paths = write_cape_files(numbers, path, rules.header, rules.max_entries_per_file, binary_destination)
+    # Files of an earlier, larger run are not this declaration; say so rather than delete them.
+    stale = [p for p in cape_paths(path, len(paths) + 50)[len(paths):] if p.exists()]
+    if stale:
+        say(
+            f"Warning: {', '.join(str(p) for p in stale)} {'is' if len(stale) == 1 else 'are'} not part of this "
+            f"declaration ({len(paths)} file{'' if len(paths) == 1 else 's'} written): left from an earlier run, "
+            "do not upload"
+        )
     if len(paths) == 1:
         note(f"CAPE declaration: {len(numbers):,} entr{'y' if len(numbers) == 1 else 'ies'} written to {path}")
     else:
