@@ -62,6 +62,14 @@ HTS_OPTION = typer.Option(
 )
 
 
+CHART = typer.Option(
+    None,
+    "--chart",
+    metavar="FILE",
+    help="Also draw the effective rate as a picture, FILE.svg or FILE.png (needs tariffcalc[chart]: matplotlib).",
+)
+
+
 def parse_country(text: str) -> str:
     """``--country``: a code or an English name, as an alpha-2 code; InputError with suggestions otherwise."""
     from ..countries import resolve, suggest
