@@ -28,7 +28,7 @@ app = typer.Typer(
     name="tariffcalc",
     help="What US import tariffs cost a basket of imports: each line's duties, why, and the basket's effective rate.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
 )
 
