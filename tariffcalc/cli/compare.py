@@ -108,10 +108,9 @@ def compare(
         if chart is not None:
             from ..output.chart import compare_chart
 
+            document = {"basket": basket if basket != "-" else "<stdin>", "totals": compare_output.totals_record(run)}
             with binary_destination(chart) as path:
-                drawn = path.with_suffix(chart.suffix)
-                compare_chart({"basket": basket if basket != "-" else "<stdin>", "totals": compare_output.totals_record(run)}, drawn)
-                drawn.replace(path)
+                compare_chart(document, path, chart.suffix.lower()[1:])
             note(f"chart written to {chart}")
         say_warnings(official.take_notices())
         for summary in run.summaries:

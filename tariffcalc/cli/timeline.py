@@ -93,7 +93,6 @@ def timeline(
             document = io.StringIO()
             timeline_output.write_json(points, first, last, document)
             with binary_destination(chart) as path:
-                timeline_chart(json.loads(document.getvalue()), path.with_suffix(chart.suffix))
-                path.with_suffix(chart.suffix).replace(path)
+                timeline_chart(json.loads(document.getvalue()), path, chart.suffix.lower()[1:])
             note(f"chart written to {chart}")
     exit_for(chunks)

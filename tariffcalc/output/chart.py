@@ -27,6 +27,7 @@ def check_chart_path(path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(Problem(str(path), "cannot write the chart here (no such folder)"))
+    _pyplot()  # matplotlib is there, before anything is computed or written
 
 
 def _pyplot() -> Any:
@@ -47,16 +48,21 @@ def _percent(rate: str | None) -> float:
     return float(Decimal(rate) * 100) if rate is not None else 0.0
 
 
-def _save(plt: Any, figure: Any, path: Path) -> Path:
+def _save(plt: Any, figure: Any, path: Path, fmt: str | None) -> Path:
+    fmt = fmt or path.suffix.lower()[1:]
     figure.tight_layout()
-    figure.savefig(path, format=path.suffix.lower()[1:], dpi=150, metadata={"Date": None} if path.suffix.lower() == ".svg" else None)
+    figure.savefig(path, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else None)
     plt.close(figure)
     return path
 
 
-def timeline_chart(document: dict[str, Any], path: Path) -> Path:
-    """The effective rate as a step over the window, each change labelled with the measures that changed."""
-    check_chart_path(path)
+def timeline_chart(document: dict[str, Any], path: Path, fmt: str | None = None) -> Path:
+    """The effective rate as a step over the window, each change labelled with the measures that changed.
+
+    ``fmt`` is ``"svg"`` or ``"png"`` (default: from the suffix of ``path``).
+    """
+    if fmt is None:
+        check_chart_path(path)
     plt = _pyplot()
     points = document["points"]
     days = [dt.date.fromisoformat(p["date"]) for p in points]
@@ -79,12 +85,13 @@ def timeline_chart(document: dict[str, Any], path: Path) -> Path:
     axes.set_xlim(days[0], end)
     axes.grid(axis="y", alpha=0.3)
     figure.autofmt_xdate()
-    return _save(plt, figure, path)
+    return _save(plt, figure, path, fmt)
 
 
-def compare_chart(document: dict[str, Any], path: Path) -> Path:
-    """Each state's effective rate as a bar, labelled with its rate and total duty."""
-    check_chart_path(path)
+def compare_chart(document: dict[str, Any], path: Path, fmt: str | None = None) -> Path:
+    """Each state's effective rate as a bar, labelled with its rate and total duty (``fmt`` as for :func:`timeline_chart`)."""
+    if fmt is None:
+        check_chart_path(path)
     plt = _pyplot()
     states = document["totals"]["states"]
     labels = [s["label"] for s in states]
@@ -100,4 +107,4 @@ def compare_chart(document: dict[str, Any], path: Path) -> Path:
     axes.set_ylabel("Effective rate (%)")
     axes.set_ylim(0, max(rates, default=0) * 1.3 + 1)
     axes.grid(axis="y", alpha=0.3)
-    return _save(plt, figure, path)
+    return _save(plt, figure, path, fmt)
