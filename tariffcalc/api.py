@@ -175,6 +175,30 @@ def checked_chunks(
     return CheckedChunks(official.chunks(chunks), skip_invalid)
 
 
+def country_code(text: str, where: str = "country") -> str:
+    """A country's code or English name as its alpha-2 code; InputError with suggestions otherwise."""
+    from .countries import resolve, suggest
+
+    code = resolve(text)
+    if code is None:
+        hints = suggest(text)
+        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
+        raise InputError(Problem(where, f"{text!r} is not a country tariffcalc knows{hint}"))
+    return code
+
+
+def hts_code_digits(text: str, where: str = "hts_code") -> str:
+    """An HTS code of 4 to 10 digits (dots allowed) as its digits; InputError otherwise."""
+    import pandas as pd
+
+    from .hts_codes import normalise_codes
+
+    digits, reason = normalise_codes(pd.Series([text]))
+    if reason.iloc[0]:
+        raise InputError(Problem(where, f"{text!r} {reason.iloc[0]}"))
+    return str(digits.iloc[0])
+
+
 def rates_document(
     schedule: Schedule, day: dt.date, country: str | None, hts_code: str | None, usmca: bool, auto_part: bool | None
 ) -> tuple[list[Any], dict[str, Any]]:
@@ -775,12 +799,10 @@ def rates(
     >>> result.measures[["id", "applied", "rate"]].values.tolist()
     [['reciprocal-baseline', 'true', '0.1'], ['reciprocal-annex-i', 'false', '']]
     """
-    from .cli.options import parse_country, parse_hts_code
-
     day = _day(date, "date")
     loaded = schedule_state(schedule, _names(scenarios), sets)
     explanations, document = rates_document(
-        loaded, day, parse_country(country) if country else None, parse_hts_code(hts_code) if hts_code else None,
+        loaded, day, country_code(country) if country else None, hts_code_digits(hts_code) if hts_code else None,
         usmca, auto_part,
     )  # fmt: skip
     text = io.StringIO()
