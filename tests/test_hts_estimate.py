@@ -213,7 +213,8 @@ def test_every_unknown_code_of_every_chunk_is_listed(tariffcalc, write):
 def test_the_library_prices_a_basket_with_the_hts():
     import datetime as dt
 
-    from tariffcalc import estimate, load_schedule
+    from tariffcalc import load_schedule
+    from tariffcalc.engine.calculate import estimate
     from tariffcalc.goods.read import basket_from_records
     from tariffcalc.errors import InputError
     from tariffcalc.hts.mfn import apply_hts

@@ -59,12 +59,22 @@ def test_the_schedule_format_examples_are_valid_schedules():
     assert len(features.product_groups["steel-derivatives"].hts) > 100
 
 
-def test_the_library_example_runs():
-    (code,) = blocks("python")
+def test_the_python_api_examples_run():
     namespace: dict = {}
     os.chdir(ROOT)
-    exec(code, namespace)  # noqa: S102 - our own README
-    assert namespace["totals"].total_duty == 3331005
+    for code in blocks("python"):  # in order, in one namespace, like a notebook
+        exec(code, namespace)  # noqa: S102 - our own README
+    assert namespace["result"].totals["total_duty"] == "8350.00"
+    assert namespace["result"].lines["total_duty"].tolist() == ["8250.00", "100.00"]
+    assert str(namespace["problem"]).startswith("<records>[0]: country: 'XX' is not a country tariffcalc knows")
+
+
+def test_the_readme_says_the_python_floor_of_pyproject():
+    import tomllib
+
+    floor = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    assert floor == ">=3.11"
+    assert "Python 3.11 or later" in README
 
 
 def test_ci_runs_the_readme_test_command():

@@ -8,7 +8,8 @@ import json
 
 from conftest import EXAMPLES, FIXTURES
 
-from tariffcalc import estimate, load_schedule, read_basket
+from tariffcalc import load_schedule, read_basket
+from tariffcalc.engine.calculate import estimate
 from tariffcalc.engine.estimating import run_estimate
 from tariffcalc.output.estimate import json_additions
 from tariffcalc.output.sinks import JsonSink

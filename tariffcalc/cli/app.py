@@ -28,7 +28,7 @@ app = typer.Typer(
     name="tariffcalc",
     help="What US import tariffs cost a basket of imports: each line's duties, why, and the basket's effective rate.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
 )
 
@@ -158,25 +158,38 @@ def main() -> None:
 
 
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
-    """The schedule with the scenarios and ``--set`` changes applied, in order."""
-    from ..law.load import load_schedule
-    from ..law.scenario import apply_scenarios, load_scenario, set_scenario
+    """The schedule with the scenarios and ``--set`` changes applied, in order (see :func:`tariffcalc.api.schedule_state`)."""
+    from ..api import schedule_state
 
-    layers = [load_scenario(name) for name in scenarios or []]
-    if sets:
-        layers.append(set_scenario(sets))
-    return apply_scenarios(schedule, layers) if layers else load_schedule(schedule)
+    return schedule_state(schedule, scenarios or (), sets or ())
 
 
-def console_for(stream: TextIO, to_file: bool):
-    """A Rich console for tables: the terminal's own, or plain and wide enough for a file or pipe."""
+def console_for(stream: TextIO, to_file: bool, terminal=None):
+    """A Rich console for tables: the terminal's own, or plain and wide enough for a file or pipe.
+
+    ``terminal`` is the console of the real stdout, measured before the output was spooled
+    (see :func:`stdout_terminal`): a held table is drawn to its width and in its colours.
+    """
     from rich.console import Console
 
     if to_file:
         return Console(file=stream, width=160, color_system=None)
+    if terminal is not None:
+        return Console(
+            file=stream, width=terminal.width, color_system=terminal.color_system, force_terminal=True, legacy_windows=False
+        )
     if stream.isatty():
         return Console(file=stream)
     return Console(file=stream, width=140, color_system=None)
+
+
+def stdout_terminal():
+    """Rich's view of the real stdout (its width and colour system) when it is a terminal, else None."""
+    if not sys.stdout.isatty():
+        return None
+    from rich.console import Console
+
+    return Console(file=sys.stdout)
 
 
 def emit(
@@ -198,9 +211,10 @@ def emit(
         with binary_destination(output) as path:
             parquet(path)
         return
+    terminal = stdout_terminal() if output is None and chosen is OutputFormat.table else None
     with destination(output, hold) as stream:
         if chosen is OutputFormat.table:
-            table(console_for(stream, output is not None))
+            table(console_for(stream, output is not None, terminal))
         else:
             {OutputFormat.csv: csv, OutputFormat.json: json, OutputFormat.jsonl: jsonl}[chosen](stream)
 

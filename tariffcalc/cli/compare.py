@@ -8,15 +8,14 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError, Problem
 from .app import (
     app,
+    binary_destination,
     codec,
     csv_writer,
     emit,
     errors_to_exit_codes,
     exit_for,
-    load_state,
     note,
     report_skipped,
     say,
@@ -24,6 +23,7 @@ from .app import (
 )
 from .options import (
     BASKET,
+    CHART,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
@@ -43,33 +43,10 @@ BASELINE = "baseline"
 
 
 def build_states(schedule: str, scenarios: list[str], dates: list[dt.date], sets: Optional[list[str]]):
-    """One state per column: scenarios and dates pair up; a single one of either applies to every column."""
-    from ..analysis.compare import State
+    """One state per column (see :func:`tariffcalc.api.build_states`)."""
+    from ..api import build_states as states
 
-    scenarios = scenarios or [BASELINE]
-    dates = dates or [dt.date.today()]
-    if len(scenarios) > 1 and len(dates) > 1 and len(scenarios) != len(dates):
-        raise InputError(
-            Problem(
-                "--scenario/--date",
-                f"{len(scenarios)} scenarios and {len(dates)} dates: give one of each per column, "
-                "or a single one of either for every column",
-            )
-        )
-    columns = max(len(scenarios), len(dates))
-    if columns < 2:
-        raise InputError(
-            Problem("compare", "needs at least two states: repeat --scenario (e.g. --scenario baseline --scenario "
-                    "pause-ends) or --date")
-        )
-    scenarios = scenarios * columns if len(scenarios) == 1 else scenarios
-    dates = dates * columns if len(dates) == 1 else dates
-    states = []
-    for name, day in zip(scenarios, dates):
-        layers = [] if name == BASELINE else [part for part in name.split("+") if part]
-        label = name if len(set(dates)) == 1 else day.isoformat() if len(set(scenarios)) == 1 else f"{name}@{day}"
-        states.append(State(label, tuple(layers), day, load_state(schedule, layers, sets)))
-    return states
+    return states(schedule, scenarios, dates, sets or ())
 
 
 @app.command()
@@ -94,24 +71,31 @@ def compare(
     skip_invalid: bool = SKIP_INVALID,
     excel_safe: bool = EXCEL_SAFE,
     hts: Optional[str] = HTS_OPTION,
+    chart: Optional[Path] = CHART,
     debug: bool = DEBUG,
 ) -> None:
     """Put policy states side by side: duty per line and in total, and the change in USD and in rate points."""
     with errors_to_exit_codes(debug):
-        from ..analysis.compare import ChunkedComparison
-        from ..goods.chunks import CheckedChunks, basket_chunks
-        from ..hts.official import OfficialHts
+        if chart is not None:
+            from ..output.chart import check_chart_path
+
+            check_chart_path(chart)
+        from ..api import compare_run
         from ..output import compare as compare_output
 
-        states = build_states(schedule, scenario or [], [d.date() for d in date or []], set_)
-        official = OfficialHts(hts, states[0].date, tell=note)
-        chunks = CheckedChunks(
-            official.chunks(
-                basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
-            ),
-            skip_invalid,
+        run, chunks, official = compare_run(
+            basket,
+            scenarios=scenario or (),
+            dates=[d.date() for d in date or []],
+            schedule=schedule,
+            sets=set_ or (),
+            hts=hts,
+            input_format=input_format.value if input_format else None,
+            encoding=codec(encoding),
+            decimal_comma=decimal_comma,
+            skip_invalid=skip_invalid,
+            tell=note,
         )
-        run = ChunkedComparison(chunks, states)
         emit(
             fmt,
             output,
@@ -121,6 +105,13 @@ def compare(
             jsonl=lambda stream: compare_output.write_jsonl(run, stream),
             hold=not skip_invalid,
         )
+        if chart is not None:
+            from ..output.chart import compare_chart
+
+            document = {"basket": basket if basket != "-" else "<stdin>", "totals": compare_output.totals_record(run)}
+            with binary_destination(chart) as path:
+                compare_chart(document, path, chart.suffix.lower()[1:])
+            note(f"chart written to {chart}")
         say_warnings(official.take_notices())
         for summary in run.summaries:
             for warning in summary.warnings:

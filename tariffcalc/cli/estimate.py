@@ -22,7 +22,6 @@ from .app import (
     emit,
     errors_to_exit_codes,
     exit_for,
-    load_state,
     note,
     pick_format,
     report_skipped,
@@ -91,12 +90,14 @@ def estimate(
     A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
     with errors_to_exit_codes(debug):
-        from ..engine.estimating import run_estimate
+        from ..api import estimate_run
 
-        run = run_estimate(
+        run = estimate_run(
             basket,
-            load_state(schedule, scenario, set_),
-            date.date() if date else dt.date.today(),
+            date=date.date() if date else dt.date.today(),
+            schedule=schedule,
+            scenarios=scenario or (),
+            sets=set_ or (),
             input_format=input_format.value if input_format else None,
             encoding=codec(encoding),
             decimal_comma=decimal_comma,
@@ -125,7 +126,7 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
     from contextlib import nullcontext
 
     from ..output import sinks
-    from ..output.estimate import json_additions
+    from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
     from ..output.tables import MAX_TABLE_LINES, TableSink
 
@@ -158,7 +159,7 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
         output,
         table=table_output,
         csv=csv_writer(lambda stream, safe: stream_into(sinks.CsvSink(stream, safe)).changed, excel_safe),
-        json=lambda stream: stream_into(sinks.JsonSink(stream, run.schedule, run.date, json_additions(run))),
+        json=lambda stream: stream_into(estimate_json_sink(run, stream)),
         jsonl=lambda stream: stream_into(sinks.JsonlSink(stream)),
         parquet=parquet_output,
         hold=not run.skip_invalid,

@@ -62,27 +62,23 @@ HTS_OPTION = typer.Option(
 )
 
 
+CHART = typer.Option(
+    None,
+    "--chart",
+    metavar="FILE",
+    help="Also draw the effective rate as a picture, FILE.svg or FILE.png (needs tariffcalc[chart]: matplotlib).",
+)
+
+
 def parse_country(text: str) -> str:
     """``--country``: a code or an English name, as an alpha-2 code; InputError with suggestions otherwise."""
-    from ..countries import resolve, suggest
-    from ..errors import InputError, Problem
+    from ..api import country_code
 
-    code = resolve(text)
-    if code is None:
-        hints = suggest(text)
-        hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
-        raise InputError(Problem("--country", f"{text!r} is not a country tariffcalc knows{hint}"))
-    return code
+    return country_code(text, "--country")
 
 
 def parse_hts_code(text: str) -> str:
     """``--hts`` of ``rates``: an HTS code of 4 to 10 digits, as digits; InputError otherwise."""
-    import pandas as pd
+    from ..api import hts_code_digits
 
-    from ..errors import InputError, Problem
-    from ..hts_codes import normalise_codes
-
-    digits, reason = normalise_codes(pd.Series([text]))
-    if reason.iloc[0]:
-        raise InputError(Problem("--hts", f"{text!r} {reason.iloc[0]}"))
-    return digits.iloc[0]
+    return hts_code_digits(text, "--hts")

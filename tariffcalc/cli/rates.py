@@ -30,37 +30,21 @@ def rates(
 ) -> None:
     """The measures in force for a country and/or HTS code, each with its authority, and why others do not apply."""
     with errors_to_exit_codes(debug):
-        from ..analysis.explain import describe_rate, explain
-        from ..money import format_rate
+        from ..analysis.explain import describe_rate
+        from ..api import rates_document, write_rates_csv
 
-        if country is None and hts_code is None:
-            raise InputError(Problem("rates", "give --country, --hts or both"))
         day = date.date() if date else dt.date.today()
         loaded = load_state(schedule, scenario, set_)
         code = parse_hts_code(hts_code) if hts_code else None
-        explanations = explain(loaded, day, parse_country(country) if country else None, code, usmca, auto_part)
-        rows = [
-            {
-                "id": e.measure.id,
-                "name": e.measure.name,
-                "applied": e.applied,
-                "rate": format_rate(e.rate) if e.rate is not None else None,
-                "reason": e.reason,
-                "authority": e.authority.as_json(),
-                "confidence": e.confidence,
-                "sources": list(e.measure.sources),
-            }
-            for e in explanations
-        ]
+        if country is None and hts_code is None:
+            raise InputError(Problem("rates", "give --country, --hts or both"))
+        explanations, document = rates_document(
+            loaded, day, parse_country(country) if country else None, code, usmca, auto_part
+        )
+        rows = document["measures"]
 
         def write_csv(stream) -> None:
-            import csv
-
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(["id", "applied", "rate", "reason", "authority", "confidence"])
-            for e in explanations:
-                rate = format_rate(e.rate) if e.rate is not None else ""
-                writer.writerow([e.measure.id, str(e.applied).lower(), rate, e.reason, str(e.authority), e.confidence])
+            write_rates_csv(explanations, stream)
 
         def write_table(console) -> None:
             from rich.table import Table
@@ -75,7 +59,6 @@ def rates(
                 )
             console.print(table)
 
-        document = {"date": day.isoformat(), "schedule": loaded.id, "measures": rows}
         emit(
             fmt,
             output,

@@ -8,10 +8,10 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError, Problem
-from .app import app, codec, emit, errors_to_exit_codes, exit_for, load_state, note, report_skipped, say, say_warnings
+from .app import app, binary_destination, codec, emit, errors_to_exit_codes, exit_for, note, report_skipped, say
 from .options import (
     BASKET,
+    CHART,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
@@ -43,35 +43,39 @@ def timeline(
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
     hts: Optional[str] = HTS_OPTION,
+    chart: Optional[Path] = CHART,
     debug: bool = DEBUG,
 ) -> None:
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""
     with errors_to_exit_codes(debug):
-        from ..analysis.timeline import timeline as run
-        from ..goods.chunks import CheckedChunks, basket_chunks
-        from ..hts.official import OfficialHts
+        from ..api import timeline_run
         from ..output import timeline as timeline_output
 
+        if chart is not None:
+            from ..output.chart import check_chart_path
+
+            check_chart_path(chart)
+
         first, last = start.date(), end.date()
-        if last < first:
-            raise InputError(Problem("--to", f"{last} is before --from {first}"))
-        loaded = load_state(schedule, scenario, set_)
-        official = OfficialHts(hts, first, tell=note)
-        chunks = CheckedChunks(
-            official.chunks(
-                basket_chunks(basket, input_format.value if input_format else None, codec(encoding), decimal_comma)
-            ),
-            skip_invalid,
+        points, chunks, notices, coverage = timeline_run(
+            basket,
+            start=first,
+            end=last,
+            schedule=schedule,
+            scenarios=scenario or (),
+            sets=set_ or (),
+            hts=hts,
+            input_format=input_format.value if input_format else None,
+            encoding=codec(encoding),
+            decimal_comma=decimal_comma,
+            skip_invalid=skip_invalid,
+            tell=note,
         )
-        points = run(chunks, loaded, first, last)
-        say_warnings(official.take_notices())
+        for text in notices:
+            say(f"Warning: {text}")
         report_skipped(points.basket, chunks.lines, chunks.skipped)
-        covers = loaded.schedule.covers
-        if first < covers.from_ or last > covers.through:
-            say(
-                f"Warning: the window {first} to {last} reaches outside what schedule {loaded.id!r} covers "
-                f"({covers.from_} to {covers.through}): changes outside it are not in the schedule"
-            )
+        if coverage:
+            say(f"Warning: {coverage}")
         emit(
             fmt,
             output,
@@ -80,4 +84,15 @@ def timeline(
             json=lambda stream: timeline_output.write_json(points, first, last, stream),
             jsonl=lambda stream: timeline_output.write_jsonl(points, stream),
         )
+        if chart is not None:
+            import io
+            import json
+
+            from ..output.chart import timeline_chart
+
+            document = io.StringIO()
+            timeline_output.write_json(points, first, last, document)
+            with binary_destination(chart) as path:
+                timeline_chart(json.loads(document.getvalue()), path, chart.suffix.lower()[1:])
+            note(f"chart written to {chart}")
     exit_for(chunks)

@@ -17,6 +17,7 @@ import json
 from typing import TextIO
 
 import pandas as pd
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -169,17 +170,23 @@ def _signed_points(value: str | None) -> str:
     return ("" if value.startswith("-") or value == "0" else "+") + value + " pp"
 
 
-def render(run: ChunkedComparison, limit: int = 200) -> Group:
+def render(run: ChunkedComparison, limit: int = 200, width: int | None = None) -> Group:
+    """The lines in every state and the totals; at ``width`` below 110 the lines table is compact, keeping the money whole."""
     labels = [s.label for s in run.states]
-    table = Table(title="Lines", title_justify="left", header_style="bold")
+    compact = width is not None and width < 110
+    if compact:
+        table = Table(title="Lines", title_justify="left", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    else:
+        table = Table(title="Lines", title_justify="left", header_style="bold")
     table.add_column("#", justify="right")
-    table.add_column("HTS", no_wrap=True)
-    table.add_column("Origin")
-    table.add_column("Value (USD)", justify="right", no_wrap=True)
+    table.add_column("HTS", no_wrap=not compact, overflow="fold")
+    table.add_column("Origin" if not compact else "From")
+    table.add_column("Value (USD)" if not compact else "Value\n(USD)", justify="right", no_wrap=True)
+    # The money in a state's column never wraps; a long label folds over the header's lines instead.
     for label in labels:
-        table.add_column(f"{label}\nduty · rate", justify="right")
+        table.add_column(_header(f"{label}\nduty · rate"), justify="right", no_wrap=True)
     for label in labels[1:]:
-        table.add_column(f"change\n{label}", justify="right")
+        table.add_column(_header(f"change\n{label}"), justify="right", no_wrap=True)
     lines = 0
     for comparison, first_line in run:
         lines += len(comparison.basket)
@@ -218,5 +225,10 @@ def render(run: ChunkedComparison, limit: int = 200) -> Group:
     return Group(*parts)
 
 
+def _header(text: str) -> Text:
+    """A header that folds (its column's cells do not)."""
+    return Text(text, justify="right", no_wrap=False, overflow="fold")
+
+
 def write_table(run: ChunkedComparison, console: Console) -> None:
-    console.print(render(run))
+    console.print(render(run, width=console.width))

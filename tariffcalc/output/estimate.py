@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TextIO
 
 from ..engine.estimating import EstimateRun
 from ..engine.result import Summary
 from .fees import fees_object, fees_totals_object
+from .sinks import JsonSink
 
 
 def json_additions(run: EstimateRun) -> Callable[[dict, Summary], None]:
@@ -20,3 +22,8 @@ def json_additions(run: EstimateRun) -> Callable[[dict, Summary], None]:
             tail["fees"] = fees_object(run.fees)
 
     return extend
+
+
+def estimate_json_sink(run: EstimateRun, stream: TextIO) -> JsonSink:
+    """The JSON document of ``estimate --format json`` for ``run`` (the CLI and :func:`tariffcalc.estimate` both use it)."""
+    return JsonSink(stream, run.schedule, run.date, json_additions(run))

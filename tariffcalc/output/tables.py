@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from rich import box
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -16,29 +17,42 @@ from .text import money, percent
 #: Tables longer than this show their first lines only, and say so.
 MAX_TABLE_LINES = 200
 
+#: Below this width the lines table is compact: no descriptions, no side borders, headers on two lines.
+COMPACT_WIDTH = 110
 
-def _lines_table(chunks: list[Estimate], limit: int) -> Table:
+
+def _lines_table(chunks: list[Estimate], limit: int, width: int | None = None) -> Table:
+    """The lines; at ``width`` below :data:`COMPACT_WIDTH` compact, so that every money column still fits."""
     several_dates = len({d for e in chunks for d in np.datetime_as_string(e.dates, unit="D")}) > 1
-    table = Table(title="Lines", title_justify="left", header_style="bold")
+    compact = width is not None and width < COMPACT_WIDTH
+    if compact:
+        table = Table(
+            title="Lines (descriptions left out at this width)", title_justify="left", header_style="bold",
+            box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+        )  # fmt: skip
+    else:
+        table = Table(title="Lines", title_justify="left", header_style="bold")
     table.add_column("#", justify="right", no_wrap=True)
-    table.add_column("HTS", overflow="fold", min_width=10)
-    table.add_column("Origin", no_wrap=True)
+    table.add_column("HTS", overflow="fold", min_width=10 if not compact else 8)
+    table.add_column("Origin" if not compact else "From", no_wrap=True)
     if several_dates:
-        table.add_column("Date", no_wrap=True)
-    table.add_column("Value (USD)", justify="right", no_wrap=True)
+        table.add_column("Date", no_wrap=not compact, overflow="fold")
+    table.add_column("Value (USD)" if not compact else "Value\n(USD)", justify="right", no_wrap=True)
     table.add_column("MFN", justify="right", no_wrap=True)
-    table.add_column("Measures applied", overflow="fold", min_width=24)
-    table.add_column("Total duty", justify="right", no_wrap=True)
+    table.add_column("Measures applied", overflow="fold", min_width=24 if not compact else 10)
+    table.add_column("Total duty" if not compact else "Total\nduty", justify="right", no_wrap=True)
     table.add_column("Rate", justify="right", no_wrap=True)
     number = 0
     for estimate in chunks:
         shown = min(len(estimate), limit - number)
-        _add_lines(table, estimate, shown, number, several_dates)
+        _add_lines(table, estimate, shown, number, several_dates, with_descriptions=not compact)
         number += shown
     return table
 
 
-def _add_lines(table: Table, estimate: Estimate, count: int, offset: int, several_dates: bool) -> None:
+def _add_lines(
+    table: Table, estimate: Estimate, count: int, offset: int, several_dates: bool, with_descriptions: bool = True
+) -> None:
     dates = np.datetime_as_string(estimate.dates, unit="D")
     codes = estimate.hts_dotted()
     countries = estimate.basket.country
@@ -50,7 +64,7 @@ def _add_lines(table: Table, estimate: Estimate, count: int, offset: int, severa
             if estimate.rates[i, j] >= 0
         ]
         hts_cell = Text(codes.iloc[i])
-        if description is not None and description.iloc[i]:
+        if with_descriptions and description is not None and description.iloc[i]:
             hts_cell.append("\n" + description.iloc[i], style="dim")
         row = [str(offset + i + 1), hts_cell, countries.iloc[i]]
         if several_dates:
@@ -116,9 +130,14 @@ def _countries_table(summary: Summary) -> Table:
     return table
 
 
-def render(chunks: list[Estimate], summary: Summary, skipped: Skipped | None, limit: int = MAX_TABLE_LINES) -> Group:
-    """All four tables, ready for ``Console.print``: the first ``limit`` lines of ``chunks``, and the summary."""
-    parts: list = [_lines_table(chunks, limit)]
+def render(
+    chunks: list[Estimate], summary: Summary, skipped: Skipped | None, limit: int = MAX_TABLE_LINES, width: int | None = None
+) -> Group:
+    """All four tables, ready for ``Console.print``: the first ``limit`` lines of ``chunks``, and the summary.
+
+    ``width`` is the console's: narrow ones get a compact lines table that keeps every money column.
+    """
+    parts: list = [_lines_table(chunks, limit, width)]
     if summary.lines > limit:
         parts.append(
             Text(
@@ -157,7 +176,7 @@ class TableSink(Sink):
             self.kept += len(estimate)
 
     def finish(self, summary: Summary, skipped: Skipped | None) -> None:
-        self.console.print(render(self.chunks, summary, skipped, self.limit))
+        self.console.print(render(self.chunks, summary, skipped, self.limit, self.console.width))
 
 
 def write_table(estimate: Estimate, console: Console) -> None:
