@@ -170,7 +170,7 @@ def test_hts_accepts_a_store_written_elsewhere(tariffcalc, write, tmp_path):
     store = tmp_path / "my-hts"
     run = tariffcalc("hts", "import", HTS_MINI, "--store", store, "--edition", "Elsewhere HTS")
     assert run.exit_code == 0, run
-    assert sorted(p.name for p in store.iterdir()) == ["hts.csv.gz", "meta.json"]
+    assert sorted(p.name for p in store.iterdir()) == [".tariffcalc-hts-store", "hts.csv.gz", "meta.json"]
     basket = write("b.csv", "hts_code,country,value\n4202.21.60,FR,1000\n")
     run = tariffcalc("estimate", basket, "--hts", store, "--date", "2025-04-17", "--format", "json")
     assert run.json()["lines"][0]["mfn_duty"] == "90.00"
