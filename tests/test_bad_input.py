@@ -271,11 +271,18 @@ def case_closed_pipe(tmp_path):
     assert result.stderr == ""
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child: SIGINT as a terminal gives it, whatever the test runner inherited (nohup, `&` and some CI
+    runners start us with SIGINT ignored, and an ignored SIGINT is inherited, so tariffcalc would rightly ignore it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def case_ctrl_c(tmp_path):
     # The basket comes through a pipe that stays open, so the run is still going whenever the signal comes.
     process = subprocess.Popen(
         [sys.executable, "-m", "tariffcalc", "estimate", "-", "--date", "2025-04-17", "--format", "csv"],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )  # fmt: skip
     process.stdin.write(HEADER + "8703.23.01,JP,30000\n" * 1000)
     process.stdin.flush()

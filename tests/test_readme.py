@@ -59,10 +59,10 @@ def test_the_schedule_format_examples_are_valid_schedules():
     assert len(features.product_groups["steel-derivatives"].hts) > 100
 
 
-def test_the_library_example_runs():
+def test_the_library_example_runs(monkeypatch):
     (code,) = blocks("python")
     namespace: dict = {}
-    os.chdir(ROOT)
+    monkeypatch.chdir(ROOT)  # undone after the test, so later tests do not depend on it
     exec(code, namespace)  # noqa: S102 - our own README
     assert namespace["totals"].total_duty == 3331005
 
