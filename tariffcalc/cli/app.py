@@ -145,6 +145,8 @@ class OutputStream:
         self._stream, self._where = stream, where
 
     def _failed(self, exc: OSError) -> InputError:
+        if self._stream is sys.stdout:
+            quiet_stdout()  # what stayed in its buffer must not fail again (and be reported twice) at exit
         return InputError(Problem(self._where, f"cannot write the output ({exc.strerror or exc})"))
 
     def write(self, text: str) -> int:
@@ -202,13 +204,27 @@ def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
             target = open(files.resolved(output), "w", encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(files.problem(output, exc)) from None
-        with target, _held(OutputStream(target, str(output)), hold) as stream:
+        with _closing(target), _held(OutputStream(target, str(output)), hold) as stream:
             yield stream
         return
-    with files.written(output) as path, open(path, "w", encoding="utf-8", newline="") as target:
+    with files.written(output) as path, _closing(open(path, "w", encoding="utf-8", newline="")) as target:
         stream = OutputStream(target, str(output))
         yield stream
         stream.flush()  # so that closing the file has nothing left to fail on
+
+
+@contextmanager
+def _closing(file: TextIO) -> Iterator[TextIO]:
+    """Close ``file`` after the block; when the block failed, without a second error from flushing what is left."""
+    try:
+        yield file
+    except BaseException:
+        try:
+            file.close()
+        except OSError:
+            pass
+        raise
+    file.close()
 
 
 @contextmanager
