@@ -201,7 +201,7 @@ def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
         return
     if files.is_stream(output):
         try:
-            target = open(files.resolved(output), "w", encoding="utf-8", newline="")
+            target = open(output, "w", encoding="utf-8", newline="")
         except OSError as exc:
             raise InputError(files.problem(output, exc)) from None
         with _closing(target), _held(OutputStream(target, str(output)), hold) as stream:

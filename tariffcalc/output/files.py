@@ -55,13 +55,18 @@ def _stat(path: Path) -> os.stat_result | None:
 
 
 def is_stream(output: Path) -> bool:
-    """Whether ``output`` is a device, FIFO or socket: written as it is, never replaced."""
-    info = _stat(resolved(output))
+    """Whether ``output`` is (or links to) a device, FIFO or socket: opened by its own name and written, never replaced.
+
+    By its own name: ``/dev/stdout`` links to ``/proc/self/fd/1``, whose target, a pipe, has no path to open.
+    """
+    info = _stat(output)
     return info is not None and not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode)
 
 
 def check(output: Path) -> None:
     """Refuse, before anything is computed, an output that cannot be written: a folder, or a folder that does not exist."""
+    if is_stream(output):
+        return
     target = resolved(output)
     info = _stat(target)
     if info is not None and stat.S_ISDIR(info.st_mode):
@@ -101,11 +106,11 @@ def written(output: Path) -> Iterator[Path]:
     spools first when it must not write partial output).  Errors of the file system raise InputError.
     """
     check(output)
+    if is_stream(output):
+        yield output
+        return
     target = resolved(output)
     info = _stat(target)
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        yield target
-        return
     try:
         temp = _temporary_beside(target)
         if info is not None and info.st_nlink == 1:
