@@ -17,10 +17,13 @@ class ExitStatus(IntEnum):
     OK = 0
     #: Something unexpected went wrong inside tariffcalc (a bug: please report it).
     ERROR = 1
-    #: The basket, schedule or command line cannot be used; nothing was written.
+    #: The basket, schedule or command line cannot be used, or the system refused (disk full, permission
+    #: denied, no such file or folder, a closed stream); nothing was written.
     INVALID_INPUT = 2
     #: With --skip-invalid: the valid lines were computed and written, invalid ones were left out (listed on stderr).
     PARTIAL = 3
+    #: The reader of stdout went away (``| head``): ended quietly, with the code a shell shows for SIGPIPE.
+    CLOSED_PIPE = 141
     #: Interrupted with Ctrl-C.
     INTERRUPTED = 130
 

@@ -271,11 +271,18 @@ def case_closed_pipe(tmp_path):
     assert result.stderr == ""
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child: SIGINT as a terminal gives it, whatever the test runner inherited (nohup, `&` and some CI
+    runners start us with SIGINT ignored, and an ignored SIGINT is inherited, so tariffcalc would rightly ignore it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def case_ctrl_c(tmp_path):
     # The basket comes through a pipe that stays open, so the run is still going whenever the signal comes.
     process = subprocess.Popen(
         [sys.executable, "-m", "tariffcalc", "estimate", "-", "--date", "2025-04-17", "--format", "csv"],
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )  # fmt: skip
     process.stdin.write(HEADER + "8703.23.01,JP,30000\n" * 1000)
     process.stdin.flush()
@@ -293,6 +300,204 @@ def case_malformed_csv_json_yaml(tariffcalc, write):
     error(run, f"{path}:1: not valid JSON: Expecting property name enclosed in double quotes (column 28)")
     path, run = estimate_json(tariffcalc, write, "- hts_code: [\n", name="b.yaml")
     error(run, f"{path}:2: not valid YAML: expected the node content, but found '<stream end>'")
+
+
+def tariffcalc_process(*args, **options) -> subprocess.CompletedProcess:
+    """tariffcalc in a process of its own (for real file descriptors: /dev/full, FIFOs, closed streams)."""
+    options = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, **options}
+    return subprocess.run([sys.executable, "-m", "tariffcalc", *map(str, args)], text=True, timeout=120, **options)
+
+
+def _null_device(tmp_path):
+    """A null device to write to, that a regression cannot destroy for others: /dev/null for a user (who cannot
+    replace it), a copy of it in ``tmp_path`` for root (who could); None where neither can be had."""
+    import os
+    import stat
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return os.devnull if os.path.exists(os.devnull) else None
+    device = tmp_path / "null"
+    try:
+        os.mknod(device, stat.S_IFCHR | 0o666, os.stat(os.devnull).st_rdev)
+        with open(device, "w") as stream:  # fails where tmp_path is mounted nodev
+            stream.write("x")
+    except OSError:
+        return None
+    return device
+
+
+def case_output_that_is_not_a_plain_file(tariffcalc, write, tmp_path):
+    import os
+    import stat
+
+    basket = write("b.csv", HEADER + "8703.23.01,JP,30000\n")
+    expected = tariffcalc("estimate", basket, *DAY, "--format", "csv").stdout
+    # A device stays the device (as root, /dev/null used to become a regular file).
+    device = _null_device(tmp_path)
+    if device is not None:
+        assert tariffcalc("estimate", basket, *DAY, "--output", device).exit_code == 0
+        assert stat.S_ISCHR(os.stat(device).st_mode)
+    # A symbolic link: its target gets the output, the link stays a link.
+    (tmp_path / "real.csv").write_text("old\n")
+    (tmp_path / "link.csv").symlink_to("real.csv")
+    assert tariffcalc("estimate", basket, *DAY, "--output", tmp_path / "link.csv").exit_code == 0
+    assert (tmp_path / "link.csv").is_symlink() and (tmp_path / "real.csv").read_text() == expected
+    # A hard link: every name sees the new output.
+    (tmp_path / "one.csv").write_text("old\n")
+    os.link(tmp_path / "one.csv", tmp_path / "two.csv")
+    assert tariffcalc("estimate", basket, *DAY, "--output", tmp_path / "one.csv").exit_code == 0
+    assert (tmp_path / "two.csv").read_text() == expected and os.stat(tmp_path / "one.csv").st_nlink == 2
+    # A replaced report keeps its mode; a new one gets the umask's.
+    (tmp_path / "report.csv").write_text("old\n")
+    (tmp_path / "report.csv").chmod(0o644)
+    assert tariffcalc("estimate", basket, *DAY, "--output", tmp_path / "report.csv").exit_code == 0
+    assert stat.S_IMODE(os.stat(tmp_path / "report.csv").st_mode) == 0o644
+    old_umask = os.umask(0o022)
+    try:
+        assert tariffcalc("estimate", basket, *DAY, "--output", tmp_path / "new.csv").exit_code == 0
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.csv").st_mode) == 0o644
+    # A FIFO is written into, not replaced.
+    if hasattr(os, "mkfifo"):
+        fifo = tmp_path / "fifo"
+        os.mkfifo(fifo)
+        reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+        result = tariffcalc_process("estimate", basket, *DAY, "--output", fifo)
+        assert (result.returncode, result.stderr, reader.communicate(timeout=60)[0]) == (0, "", expected)
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    # A folder is refused before anything is computed.
+    error(tariffcalc("estimate", basket, *DAY, "--output", tmp_path), f"{tmp_path}: is a folder (give the name of a file to write)")
+
+
+def case_output_suffix_of_another_format(tariffcalc, write, tmp_path):
+    basket = write("b.csv", HEADER + "8703.23.01,JP,x\n")  # invalid: the suffix is refused first, before reading
+    for name in ("report.xlsx", "report.zip"):
+        error(
+            tariffcalc("estimate", basket, *DAY, "--output", tmp_path / name),
+            f"{tmp_path / name}: tariffcalc does not write {name[6:]} files; it writes csv, json, jsonl, parquet and "
+            "table text (.txt): use one of these suffixes, or say which with --format",
+        )
+        assert not (tmp_path / name).exists()
+    good = write("good.csv", HEADER + "8703.23.01,JP,30000\n")
+    assert tariffcalc("compare", good, *DAY, "--output", tmp_path / "c.xls").exit_code == 2
+    assert tariffcalc("estimate", good, *DAY, "--format", "csv", "--output", tmp_path / "r.xlsx").exit_code == 0  # said so
+
+
+def case_hts_store_folder_that_is_not_a_store(tariffcalc, tmp_path):
+    hts = FIXTURES / "hts_mini.csv"
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.txt").write_text("years of work\n")
+    run = tariffcalc("hts", "import", hts, "--store", documents)
+    error(run, f"{documents}: is not an HTS store and not empty (it holds thesis.txt): tariffcalc replaces only a store it "
+               "wrote; give a new or empty folder for --store")  # fmt: skip
+    assert (documents / "thesis.txt").read_text() == "years of work\n"
+    store = tmp_path / "store"
+    for _ in range(2):  # written, then replaced: only its own files, swapped in by renames
+        assert tariffcalc("hts", "import", hts, "--store", store).exit_code == 0
+    assert sorted(p.name for p in store.iterdir()) == [".tariffcalc-hts-store", "hts.csv.gz", "meta.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["documents", "store"]  # nothing left beside it
+    (store / "notes.txt").write_text("mine\n")
+    error(tariffcalc("hts", "import", hts, "--store", store), f"{store}: is an HTS store with other files in it (notes.txt): "
+          "an import would not keep them; move them out, or give another folder for --store")  # fmt: skip
+    assert (store / "notes.txt").exists()
+
+
+def case_disk_full_closed_stream_or_permission_denied(tariffcalc, write, tmp_path, monkeypatch):
+    import os
+
+    basket = write("b.csv", HEADER + "8703.23.01,JP,30000\n")
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "w") as full:
+            result = tariffcalc_process("estimate", basket, *DAY, "--format", "csv", stdout=full)
+        assert (result.returncode, result.stderr) == (2, "Error: stdout: cannot write the output (No space left on device)\n")
+        result = tariffcalc_process("estimate", basket, *DAY, "--output", "/dev/full")
+        assert (result.returncode, result.stderr) == (2, "Error: /dev/full: cannot write the output (No space left on device)\n")
+    result = tariffcalc_process("estimate", basket, *DAY, "--format", "csv", stdout=subprocess.DEVNULL,
+                                preexec_fn=lambda: os.close(1))  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        2, "Error: stdout: cannot write the output (stdout is closed; redirect it, or write to a file with --output)\n"
+    )  # fmt: skip
+    result = tariffcalc_process("estimate", "-", *DAY, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    assert (result.returncode, result.stderr) == (2, "Error: <stdin>: stdin is closed (give the file's name, or pipe it in)\n")
+    # Permission denied (simulated: root may write anywhere).
+    import builtins
+
+    real_open = builtins.open
+
+    def denied(file, *args, **kwargs):
+        if str(file).endswith("b.csv"):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", denied)
+    monkeypatch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(PermissionError(13, "Permission denied")))
+    run = tariffcalc("estimate", write("good.csv", HEADER + "8703.23.01,JP,30000\n"), *DAY, "--output", tmp_path / "o.csv")
+    error(run, f"{tmp_path / 'o.csv'}: cannot write the output here (Permission denied)")
+    assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
+
+
+def case_ctrl_c_when_started_with_it_ignored(tmp_path):
+    # nohup and a background `&` start a program with Ctrl-C ignored: tariffcalc obeys, and the tests still pass there.
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        case_ctrl_c(tmp_path)  # the child gets Ctrl-C as at a terminal, even from a parent that ignores it
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tariffcalc", "estimate", "-", "--date", "2025-04-17", "--format", "csv"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        process.stdin.write(HEADER + "8703.23.01,JP,30000\n")
+        process.stdin.flush()
+        time.sleep(1)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        signal.signal(signal.SIGINT, before)
+    assert (process.returncode, stderr, stdout.count("\n")) == (0, "", 2)
+
+
+def case_schedule_changed_after_loading(tmp_path):
+    from tariffcalc.law.load import load_schedule
+
+    shared = load_schedule()
+    with pytest.raises(TypeError, match="^a loaded schedule is shared and cannot be changed; make a changed copy"):
+        shared.measures.clear()
+    with pytest.raises(TypeError):
+        shared.measures[0].rates["CN"] = "99%"
+    assert load_schedule().measures == shared.measures and len(shared.measures) > 0
+
+
+class _Touches:
+    """A pickle that, unpickled, creates a file: what a planted cache file could do (and worse)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        from pathlib import Path
+
+        return (Path.touch, (Path(self.path),))
+
+
+def case_planted_cache_file(tariffcalc, write, tmp_path, monkeypatch):
+    import pickle
+
+    from tariffcalc.law import load
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("TARIFFCALC_CACHE_DIR", str(cache))
+    load._load_cached.cache_clear()
+    basket = write("b.csv", HEADER + "8703.23.01,JP,30000\n")
+    expected = tariffcalc("estimate", basket, *DAY, "--format", "csv").stdout
+    (entry,) = cache.glob("*.pickle")
+    entry.write_bytes(pickle.dumps(_Touches(tmp_path / "ran")))
+    load._load_cached.cache_clear()
+    try:
+        assert tariffcalc("estimate", basket, *DAY, "--format", "csv").stdout == expected
+    finally:
+        load._load_cached.cache_clear()
+    assert not (tmp_path / "ran").exists()
 
 
 CASES = {name[len("case_"):].replace("_", " "): function for name, function in globals().items() if name.startswith("case_")}

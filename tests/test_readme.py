@@ -59,9 +59,9 @@ def test_the_schedule_format_examples_are_valid_schedules():
     assert len(features.product_groups["steel-derivatives"].hts) > 100
 
 
-def test_the_python_api_examples_run():
+def test_the_python_api_examples_run(monkeypatch):
     namespace: dict = {}
-    os.chdir(ROOT)
+    monkeypatch.chdir(ROOT)  # undone after the test, so later tests do not depend on it
     for code in blocks("python"):  # in order, in one namespace, like a notebook
         exec(code, namespace)  # noqa: S102 - our own README
     assert namespace["result"].totals["total_duty"] == "8350.00"

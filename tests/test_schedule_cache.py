@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 from pathlib import Path
@@ -35,6 +36,13 @@ def schedule_file(tmp_path):
     path = tmp_path / "mine.yaml"
     shutil.copy(SHIPPED, path)
     return path
+
+
+def read_entry(entry):
+    """An entry's key and its value."""
+    with open(entry, "rb") as handle:
+        key, _stamps = schedule_cache.read_header(handle)
+        return key, pickle.load(handle)
 
 
 def entries(folder):
@@ -95,7 +103,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(cache, schedule_file, gar
     (entry,) = cache.glob("*.pickle")
     entry.write_bytes(garbage)
     assert load_schedule(schedule_file) == fresh
-    stored_key, _stamps, stored = pickle.loads(entry.read_bytes())
+    stored_key, stored = read_entry(entry)
     assert stored == fresh
 
 
@@ -142,24 +150,22 @@ def test_a_change_to_tariffcalc_itself_invalidates_the_cache(cache, schedule_fil
     monkeypatch.setattr(schedule_cache, "code_fingerprint", lambda: "the code has changed")
     assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
     assert entry.read_bytes() != before
-    stored_key, _stamps, _ = pickle.loads(entry.read_bytes())
+    stored_key, _ = read_entry(entry)
     assert "the code has changed" in stored_key
 
 
 @pytest.mark.parametrize("module", ["defaults.py", "engine/calculate.py"], ids=["top level", "sub-package"])
-def test_the_code_fingerprint_follows_the_modules(module):
-    schedule_cache.code_fingerprint.cache_clear()
-    first = schedule_cache.code_fingerprint()
-    assert first == schedule_cache.code_fingerprint()
-    module = ROOT / "tariffcalc" / module
+def test_the_code_fingerprint_follows_the_modules(module, tmp_path):
+    # On a copy of the package: the repository's own files are never touched.
+    package = tmp_path / "tariffcalc"
+    shutil.copytree(ROOT / "tariffcalc", package, ignore=shutil.ignore_patterns("__pycache__"))
+    first = schedule_cache.fingerprint_of(package)
+    assert first == schedule_cache.fingerprint_of(package)
+    assert schedule_cache.code_fingerprint() == schedule_cache.fingerprint_of(ROOT / "tariffcalc")
+    module = package / module
     stat = module.stat()
-    try:
-        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        schedule_cache.code_fingerprint.cache_clear()
-        assert schedule_cache.code_fingerprint() != first
-    finally:
-        os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        schedule_cache.code_fingerprint.cache_clear()
+    os.utime(module, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert schedule_cache.fingerprint_of(package) != first
 
 
 def test_editing_a_code_list_invalidates_the_cache(cache, tmp_path):
@@ -180,3 +186,63 @@ def test_editing_a_code_list_invalidates_the_cache(cache, tmp_path):
     _load_cached.cache_clear()
     codes.write_text("# source: a test\n9503.00.00\n9504\n")
     assert load_schedule(schedule_file).product_groups["toys"].hts == ["9503.00.00", "9504"]
+
+
+class Planted:
+    """Unpickling this runs code: a planted cache file must never be unpickled."""
+
+    def __reduce__(self):
+        return (_record_unpickling, ())
+
+
+UNPICKLED = []
+
+
+def _record_unpickling():
+    UNPICKLED.append(True)
+    return "planted"
+
+
+@pytest.mark.parametrize("header", ["none", "another key"])
+def test_a_file_in_the_cache_is_unpickled_only_when_its_header_has_the_expected_key(cache, schedule_file, header):
+    fresh = load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    (entry,) = cache.glob("*.pickle")
+    with open(entry, "rb") as handle:
+        key, stamps = schedule_cache.read_header(handle)
+    prefix = b"" if header == "none" else schedule_cache._MAGIC + json.dumps([["another", *key[1:]], stamps]).encode() + b"\n"
+    entry.write_bytes(prefix + pickle.dumps(Planted()))
+    UNPICKLED.clear()
+    assert load_schedule(schedule_file) == fresh
+    assert UNPICKLED == []
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="no file owners here")
+def test_an_entry_others_can_write_is_not_used(cache, schedule_file):
+    fresh = load_schedule(schedule_file)
+    _load_cached.cache_clear()
+    (entry,) = cache.glob("*.pickle")
+    with open(entry, "rb") as handle:
+        header = handle.read(len(schedule_cache._MAGIC)) + handle.readline()
+    entry.write_bytes(header + pickle.dumps(Planted()))
+    entry.chmod(0o666)
+    UNPICKLED.clear()
+    assert load_schedule(schedule_file) == fresh
+    assert UNPICKLED == []
+
+
+def test_a_loaded_schedule_cannot_be_changed_for_the_next_caller(cache, schedule_file):
+    first = load_schedule(schedule_file)
+    measure = first.measures[0]
+    for change in (
+        lambda: first.measures.append(measure),
+        lambda: first.measures.clear(),
+        lambda: measure.rates.update({"CN": "1"}),
+        lambda: measure.sources.append("mine"),
+        lambda: first.country_groups.pop(next(iter(first.country_groups)), None),
+    ):
+        with pytest.raises(TypeError, match="a loaded schedule is shared and cannot be changed"):
+            change()
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))
+    _load_cached.cache_clear()  # from the disk cache too
+    assert load_schedule(schedule_file) == schedule_from_document(read_yaml(schedule_file))

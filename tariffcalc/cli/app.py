@@ -8,6 +8,8 @@ commands, so ``tariffcalc --help`` and ``--version`` start fast.
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import shutil
 import signal
@@ -82,67 +84,220 @@ def errors_to_exit_codes(debug: bool) -> Iterator[None]:
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+    except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly, as SIGPIPE would
+        quiet_stdout()
+        raise typer.Exit(ExitStatus.CLOSED_PIPE) from None
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise _internal(exc, debug) from None
+        say(f"Error: {os_error_text(exc)}")
         if debug:
             traceback.print_exc()
-        else:
-            say(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug for details and report it")
-        raise typer.Exit(ExitStatus.ERROR) from None
+        raise typer.Exit(ExitStatus.INVALID_INPUT) from None
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        raise _internal(exc, debug) from None
+
+
+def _internal(exc: BaseException, debug: bool) -> typer.Exit:
+    """A bug in tariffcalc: say so (with the traceback under --debug); the Exit to raise."""
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        say(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug for details and report it")
+    return typer.Exit(ExitStatus.ERROR)
+
+
+#: What the system says when the environment, not tariffcalc, is at fault: a full disk, a file that is not
+#: there or not allowed, a folder where a file was expected, a closed stream... (exit 2, one line, no "bug").
+ENVIRONMENT_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENOSPC", "EDQUOT", "EFBIG", "EACCES", "EPERM", "EROFS", "EISDIR", "ENOTDIR", "ENOENT", "EEXIST",
+                 "EBADF", "EIO", "EMFILE", "ENFILE", "ENAMETOOLONG", "ELOOP", "ETXTBSY", "EBUSY", "ENXIO", "ENODEV",
+                 "ENOTEMPTY", "EXDEV", "ESTALE")
+    if hasattr(errno, name)
+)  # fmt: skip
+
+
+def os_error_text(exc: OSError) -> str:
+    """``basket.csv: Permission denied``: the file (or files) the system names, and its reason."""
+    reason = exc.strerror or str(exc)
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {reason}" if names else reason
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's last flush at exit does not complain about a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 #: The most problems printed; the count of the rest follows.
 MAX_PROBLEMS_SHOWN = 1000
 
 
+class OutputStream:
+    """A text stream whose write errors name where the output was going (``stdout``, or the ``--output`` file)."""
+
+    def __init__(self, stream: TextIO, where: str):
+        self._stream, self._where = stream, where
+
+    def _failed(self, exc: OSError) -> InputError:
+        if self._stream is sys.stdout:
+            quiet_stdout()  # what stayed in its buffer must not fail again (and be reported twice) at exit
+        return InputError(Problem(self._where, f"cannot write the output ({exc.strerror or exc})"))
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+    def __iter__(self):
+        return iter(self._stream)
+
+
+@contextmanager
+def _held(into: OutputStream, hold: bool) -> Iterator[TextIO]:
+    """``into`` itself, or with ``hold`` a temporary file copied into it only once the block has succeeded."""
+    if not hold:
+        yield into
+        into.flush()
+        return
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+        yield spool
+        spool.seek(0)
+        shutil.copyfileobj(spool, into)
+    into.flush()
+
+
 @contextmanager
 def destination(output: Optional[Path], hold: bool = False) -> Iterator[TextIO]:
-    """stdout, or a temporary file beside ``output`` renamed into place only on success.
+    """stdout, or ``--output`` written only on success (see :mod:`tariffcalc.output.files`).
 
-    With ``hold``, stdout too receives the output only once the run has succeeded (it is
-    written to a temporary file first): for streams that may still fail after writing.
+    With ``hold``, stdout (or a device or FIFO given as ``--output``) too receives the output only once the run
+    has succeeded (it is written to a temporary file first): for streams that may still fail after writing.
     """
-    if output is None and hold:
-        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
-            yield spool
-            spool.seek(0)
-            shutil.copyfileobj(spool, sys.stdout)
-        sys.stdout.flush()
-        return
+    from ..output import files
+
     if output is None:
-        yield sys.stdout
-        sys.stdout.flush()
+        with _held(OutputStream(sys.stdout, "stdout"), hold) as stream:
+            yield stream
         return
-    with binary_destination(output) as path, open(path, "w", encoding="utf-8", newline="") as stream:
+    if files.is_stream(output):
+        try:
+            target = open(output, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise InputError(files.problem(output, exc)) from None
+        with _closing(target), _held(OutputStream(target, str(output)), hold) as stream:
+            yield stream
+        return
+    with files.written(output) as path, _closing(open(path, "w", encoding="utf-8", newline="")) as target:
+        stream = OutputStream(target, str(output))
         yield stream
+        stream.flush()  # so that closing the file has nothing left to fail on
+
+
+@contextmanager
+def _closing(file: TextIO) -> Iterator[TextIO]:
+    """Close ``file`` after the block; when the block failed, without a second error from flushing what is left."""
+    try:
+        yield file
+    except BaseException:
+        try:
+            file.close()
+        except OSError:
+            pass
+        raise
+    file.close()
 
 
 @contextmanager
 def binary_destination(output: Path) -> Iterator[Path]:
-    """A temporary path beside ``output``, renamed into place only on success (for writers that open files themselves)."""
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError([_output_problem(output, exc)]) from None
-    os.close(handle)
-    try:
-        yield Path(temp)
-        os.replace(temp, output)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    """The path a writer that opens files itself (Parquet, CAPE files) writes to; ``output`` only changes on success."""
+    from ..output import files
 
-
-def _output_problem(output: Path, exc: OSError) -> Problem:
-    return Problem(str(output), f"cannot write the output here ({exc.strerror})")
+    with files.written(output) as path:
+        try:
+            yield path
+        except OSError as exc:
+            if exc.errno not in ENVIRONMENT_ERRNOS or exc.filename not in (None, str(path)):
+                raise
+            raise InputError(files.problem(output, exc)) from None
 
 
 def pick_format(fmt: Optional[OutputFormat], output: Optional[Path]) -> OutputFormat:
+    """``--format``, else from ``--output``'s suffix (CSV for others), else table on a terminal and CSV otherwise.
+
+    An ``--output`` suffix of a format tariffcalc does not write (``.xlsx``, ``.zip``...) without ``--format``
+    is refused: CSV text under that name would be a file no program opens.
+    """
     if fmt is not None:
         return fmt
     if output is not None:
-        return _SUFFIX_FORMATS.get(output.suffix.lower(), OutputFormat.csv)
+        from ..output.files import FOREIGN_SUFFIXES
+
+        suffix = output.suffix.lower()
+        if suffix in FOREIGN_SUFFIXES:
+            raise InputError(
+                Problem(
+                    str(output),
+                    f"tariffcalc does not write {suffix} files; it writes csv, json, jsonl, parquet and table text (.txt): "
+                    "use one of these suffixes, or say which with --format",
+                )
+            )
+        return _SUFFIX_FORMATS.get(suffix, OutputFormat.csv)
     return OutputFormat.table if sys.stdout.isatty() else OutputFormat.csv
+
+
+def check_output(fmt, output: Optional[Path]) -> None:
+    """Refuse an ``--output`` that cannot be written (a folder, a missing folder, a foreign suffix), before computing."""
+    if output is None:
+        return
+    from ..output.files import check
+
+    check(output)
+    pick_format(OutputFormat(fmt) if fmt is not None else None, output)
+
+
+class _ClosedStream(io.TextIOBase):
+    """What ``sys.stdin`` or ``sys.stdout`` is when the process was started with it closed (``<&-``, ``>&-``).
+
+    Python makes them None, and every use a traceback; this one says, when used, that the stream is closed.
+    """
+
+    def __init__(self, name: str, reason: str):
+        self.name, self._reason = name, reason
+
+    def _closed(self, *_args, **_kwargs):
+        raise OSError(errno.EBADF, self._reason, self.name)
+
+    read = readline = write = _closed
+
+    @property
+    def buffer(self):
+        return self
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
 
 
 def main() -> None:
@@ -150,11 +305,30 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         # Like csvkit: let `| head` end us quietly instead of raising BrokenPipeError.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if sys.stdin is None:
+        sys.stdin = _ClosedStream("<stdin>", "stdin is closed (give the file's name, or pipe it in)")
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("stdout", "stdout is closed; redirect it, or write to a file with --output")
     try:
         app()
     except KeyboardInterrupt:  # Ctrl-C outside a command's own handler (e.g. while starting up)
         say("Interrupted.")
         sys.exit(ExitStatus.INTERRUPTED)
+    finally:
+        _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    """Flush what commands left in stdout's buffer, so that a full disk is an error message, not a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(ExitStatus.CLOSED_PIPE)
+    except OSError as exc:
+        quiet_stdout()
+        say(f"Error: stdout: cannot write the output ({exc.strerror or exc})")
+        sys.exit(ExitStatus.INVALID_INPUT)
 
 
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):

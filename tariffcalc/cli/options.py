@@ -38,10 +38,33 @@ SCENARIOS = typer.Option(
 SETS = typer.Option(
     None, "--set", help="A one-off change, MEASURE.KEY=VALUE or MEASURE.rates.COUNTRY=RATE; repeatable, applied last."
 )
+def _checked_output(ctx: typer.Context, param: typer.CallbackParam, value):
+    """``--format`` and ``--output``, once both are parsed: an output that cannot be written is refused before computing."""
+    seen = ctx.meta.setdefault("tariffcalc.output", {})
+    seen[param.name] = value
+    if len(seen) == 2:
+        from ..errors import ExitStatus, InputError
+        from .app import check_output, say
+
+        try:
+            check_output(seen.get("fmt"), seen.get("output"))
+        except InputError as exc:
+            for problem in exc.problems:
+                say(f"Error: {problem}")
+            raise typer.Exit(ExitStatus.INVALID_INPUT) from None
+    return value
+
+
 FORMAT = typer.Option(
-    None, "--format", "-f", help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix)."
+    None,
+    "--format",
+    "-f",
+    help="Output format (default: table on a terminal, csv otherwise, or from --output's suffix).",
+    callback=_checked_output,
 )
-OUTPUT = typer.Option(None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).")
+OUTPUT = typer.Option(
+    None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).", callback=_checked_output
+)
 INPUT_FORMAT = typer.Option(None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin).")
 DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fails.")
 ENCODING = typer.Option("utf-8", "--encoding", help="The basket's text encoding, e.g. cp1252 or latin-1 (default UTF-8, with or without BOM).")

@@ -2,8 +2,15 @@
 
 The store is a folder holding ``hts.csv.gz`` (the tidy frame of
 :mod:`tariffcalc.hts.usitc`) and ``meta.json`` (edition, source file name and
-SHA-256, row count, the rate parse report).  It lives in the user's data
-directory (platformdirs), or under ``$TARIFFCALC_DATA_DIR`` when that is set.
+SHA-256, row count, the rate parse report), and ``.tariffcalc-hts-store``, the
+mark that tariffcalc made the folder.  It lives in the user's data directory
+(platformdirs), or under ``$TARIFFCALC_DATA_DIR`` when that is set.
+
+``hts import --store DIR`` never deletes what tariffcalc did not write: DIR
+must be new, empty, or a store (with the mark, or an older store's two files
+and nothing else).  The new store is built in a temporary folder beside DIR;
+then the old store is renamed aside, the new one renamed into place, and only
+the old store's own files are removed.
 
 Which HTS a command uses: ``--hts PATH`` (a store folder or a raw USITC CSV),
 else ``$TARIFFCALC_HTS`` (the same), else the imported store if there is one.
@@ -15,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,6 +31,11 @@ ENV_HTS = "TARIFFCALC_HTS"
 ENV_DATA_DIR = "TARIFFCALC_DATA_DIR"
 TABLE = "hts.csv.gz"
 META = "meta.json"
+#: The file that marks a folder as a store tariffcalc wrote (and may therefore replace).
+MARKER = ".tariffcalc-hts-store"
+_MARKER_TEXT = "This folder is an HTS store written by `tariffcalc hts import`; the next import replaces it.\n"
+#: Every name a store holds: the only files an import removes.
+_STORE_FILES = (TABLE, META, MARKER)
 #: Values of --hts / $TARIFFCALC_HTS that mean "no HTS".
 NONE = {"none", "off", "no"}
 
@@ -50,6 +61,8 @@ def import_hts(source: str | Path, store: Path | None = None, edition: str | Non
     from .usitc import FIELDS, edition_from_name, read_usitc_csv, sha256_of
 
     source = Path(source)
+    store = store or default_store()
+    _check_replaceable(store)  # before the (long) read
     frame = read_usitc_csv(source)
     meta = {
         "edition": edition or edition_from_name(source),
@@ -59,18 +72,89 @@ def import_hts(source: str | Path, store: Path | None = None, edition: str | Non
         "imported": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         "report": rate_report(frame),
     }
-    store = store or default_store()
+    _check_replaceable(store)  # again: the folder may have changed during the read
+    target = Path(os.path.realpath(store))  # a link to a store: the store it points to is replaced, the link kept
+    staging = None
     try:
-        store.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".hts-import-", dir=store.parent))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".hts-import-", dir=target.parent))
+        os.chmod(staging, 0o777 & ~_umask())
         frame[list(FIELDS)].to_csv(staging / TABLE, index=False, compression={"method": "gzip", "mtime": 0})
         (staging / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        if store.exists():
-            shutil.rmtree(store)
-        staging.rename(store)
+        (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+        _swap_in(staging, target)
+        staging = None
     except OSError as exc:
-        raise InputError(Problem(str(store), f"cannot write the HTS store here ({exc.strerror})")) from None
+        raise InputError(Problem(str(store), f"cannot write the HTS store here ({exc.strerror or exc})")) from None
+    finally:
+        if staging is not None:
+            _remove_store(staging)
     return HtsTariff(frame, {**meta, "store": str(store)})
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_replaceable(store: Path) -> None:
+    """Refuse a ``--store`` that holds anything but a store: an import must not delete a user's files."""
+    if not os.path.lexists(store):
+        return
+    if not store.is_dir():
+        raise InputError(Problem(str(store), "is a file, not a folder: give a new or empty folder, or an HTS store, for --store"))
+    try:
+        names = {entry.name for entry in os.scandir(store)}
+    except OSError as exc:
+        raise InputError(Problem(str(store), f"cannot read the folder ({exc.strerror or exc})")) from None
+    others = sorted(names - set(_STORE_FILES))
+    if MARKER in names and others:
+        raise InputError(
+            Problem(
+                str(store),
+                f"is an HTS store with other files in it ({', '.join(others[:3])}{', ...' if len(others) > 3 else ''}): "
+                "an import would not keep them; move them out, or give another folder for --store",
+            )
+        )
+    if names and not (MARKER in names or names == {TABLE, META}):
+        shown = ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
+        raise InputError(
+            Problem(
+                str(store),
+                f"is not an HTS store and not empty (it holds {shown}): tariffcalc replaces only a store it wrote; "
+                "give a new or empty folder for --store",
+            )
+        )
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Put the folder ``staging`` where ``target`` is, by renames; then remove the old store's own files."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    aside = Path(tempfile.mkdtemp(prefix=".hts-old-", dir=target.parent))
+    os.rmdir(aside)  # only its (free) name is wanted
+    os.rename(target, aside)
+    try:
+        os.rename(staging, target)
+    except OSError:
+        os.rename(aside, target)
+        raise
+    _remove_store(aside)
+
+
+def _remove_store(folder: Path) -> None:
+    """Remove a store's own files and then the folder, if nothing else is in it (never anything else)."""
+    for name in _STORE_FILES:
+        try:
+            (folder / name).unlink(missing_ok=True)
+        except OSError:
+            pass
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def load_store(store: Path):

@@ -14,19 +14,30 @@ is never taken for a schedule of a model that has since changed.  A cache that c
 rewritten; one that cannot be written is skipped.  The cache never makes a
 run fail.
 
+An entry is a header, then the pickle::
+
+    tariffcalc schedule cache
+    [[key...], [[path, size, mtime_ns], ...]]      (JSON: the key, and the files it depends on)
+
+The header is read and checked first: a file is unpickled only when it is
+one of ours, its key is the one expected and the files it depends on are
+unchanged, and it is owned by the user running tariffcalc and writable by no
+one else.  A stale, foreign or planted file is never unpickled (like any file
+in your own cache folder, an entry that passes these checks is trusted).
+
 Only the validated Schedule is cached: the engine compiles it in about 2 ms,
 and keeping the compiled form out of the cache keeps the engine free to
 change it.
 
 ``TARIFFCALC_NO_CACHE=1`` turns the cache off; ``TARIFFCALC_CACHE_DIR`` puts
 it somewhere else (the default is platformdirs' user cache folder, e.g.
-``~/.cache/tariffcalc`` on Linux).  The cache holds pickles: like any file in
-your own cache folder, it is trusted.
+``~/.cache/tariffcalc`` on Linux).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
@@ -40,7 +51,7 @@ from .. import __version__
 T = TypeVar("T")
 
 #: Bump when what is pickled changes shape within one tariffcalc version.
-_FORMAT = 2
+_FORMAT = 3
 
 
 def cache_dir() -> Path | None:
@@ -63,7 +74,11 @@ def entry_path(folder: Path, path: Path) -> Path:
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """The name, size and mtime of each of tariffcalc's modules (every sub-package's too), hashed: changes when the code does."""
-    package = Path(__file__).resolve().parents[1]
+    return fingerprint_of(Path(__file__).resolve().parents[1])
+
+
+def fingerprint_of(package: Path) -> str:
+    """The fingerprint of the modules of the package folder ``package``."""
     stamps = []
     for module in sorted(package.rglob("*.py")):
         try:
@@ -115,14 +130,41 @@ def cached(
     entry = entry_path(folder, path)
     try:
         with open(entry, "rb") as handle:
-            stored_key, stamps, value = pickle.load(handle)  # noqa: S301 - our own cache, in the user's own folder
-        if stored_key == key and stamps == file_stamps([Path(p) for p, _, _ in stamps]):
-            return value
+            if _usable(handle, key):
+                return pickle.load(handle)  # noqa: S301 - checked: our own entry, for this key, in the user's own file
     except Exception:  # noqa: BLE001 - missing, corrupt or foreign: rebuild
         pass
     value = build()
     _store(entry, key, file_stamps(depends_on(value)), value)
     return value
+
+
+_MAGIC = b"tariffcalc schedule cache\n"
+#: The longest header read (a schedule with thousands of code-list files would still fit).
+_MAX_HEADER = 1 << 20
+
+
+def read_header(handle) -> tuple[tuple, tuple] | None:
+    """The key and dependency stamps of an open entry (left at the start of its pickle), or None if it is not one."""
+    if handle.read(len(_MAGIC)) != _MAGIC:
+        return None
+    line = handle.readline(_MAX_HEADER)
+    if not line.endswith(b"\n"):
+        return None
+    key, stamps = json.loads(line)
+    return tuple(key), tuple(tuple(stamp) for stamp in stamps)
+
+
+def _usable(handle, key: tuple) -> bool:
+    """Whether the entry open in ``handle`` may be unpickled: the user's own, private to them, for ``key``, still fresh."""
+    info = os.fstat(handle.fileno())
+    if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+        return False
+    header = read_header(handle)
+    if header is None:
+        return False
+    stored_key, stamps = header
+    return stored_key == key and stamps == file_stamps([Path(p) for p, _, _ in stamps])
 
 
 def _store(entry: Path, key: tuple, stamps: tuple, value: object) -> None:
@@ -132,7 +174,8 @@ def _store(entry: Path, key: tuple, stamps: tuple, value: object) -> None:
         entry.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=f".{entry.name}.", suffix=".tmp", dir=entry.parent)
         with os.fdopen(handle, "wb") as stream:
-            pickle.dump((key, stamps, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+            stream.write(_MAGIC + json.dumps([list(key), [list(stamp) for stamp in stamps]]).encode() + b"\n")
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temp, entry)
         temp = None
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache, not an error

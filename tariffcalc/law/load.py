@@ -10,6 +10,7 @@ from ..paths import DEFAULT_SCHEDULE, shipped_schedule, shipped_schedule_names
 from ..yaml_source import read_yaml
 from . import cache
 from .code_lists import code_list_files
+from .frozen import freeze
 from .model import Schedule
 from .validate import schedule_from_document
 
@@ -33,7 +34,8 @@ def load_schedule(name_or_path: str | Path = DEFAULT_SCHEDULE) -> Schedule:
 
     Within one process a file is parsed once, until it changes on disk; across
     processes the validated schedule is cached on disk (:mod:`tariffcalc.law.cache`).
-    Schedules are immutable (frozen models), so sharing them is safe.
+    Every caller gets the same Schedule: it is deeply immutable (frozen models whose lists and dicts refuse
+    changes, see :mod:`tariffcalc.law.frozen`), so one caller cannot change what the next one loads.
     """
     path = resolve_schedule_path(str(name_or_path))
     try:
@@ -46,10 +48,11 @@ def load_schedule(name_or_path: str | Path = DEFAULT_SCHEDULE) -> Schedule:
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache).
+    # Frozen before it is cached, so an entry read back from disk is frozen already.
     return cache.cached(
         path,
         size,
         mtime_ns,
-        lambda: schedule_from_document(read_yaml(path), path.parent),
+        lambda: freeze(schedule_from_document(read_yaml(path), path.parent)),
         depends_on=lambda schedule: code_list_files(schedule, path.parent),
     )
