@@ -21,6 +21,12 @@ HEADER = "hts_code,country,value\n"
 VALUE_HINT = "(expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)"
 
 
+def no_mfn(path) -> str:
+    """The warning of a basket without mfn_rate when no official HTS is used."""
+    return (f"Warning: {path} has no mfn_rate column and no official HTS is used: every MFN duty is 0 (add an mfn_rate "
+            "column, or import the HTS with `tariffcalc hts import`)\n")
+
+
 def ok_total(run, expected: str) -> None:
     assert run.exit_code == 0, run
     assert run.json()["totals"]["total_duty"] == expected
@@ -116,7 +122,7 @@ def case_more_than_two_decimals(tariffcalc, write):
     path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP,100.005\n")
     ok_total(run, "10.00")  # 100.01 × 10% = 10.001 → 10.00
     assert run.json()["lines"][0]["value"] == "100.01"
-    assert run.stderr == f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (line 2)\n"
+    assert run.stderr == no_mfn(path) + f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (line 2)\n"
 
 
 def case_empty_required_field(tariffcalc, write):
@@ -228,7 +234,7 @@ def case_skip_invalid(tariffcalc, write):
     assert (doc["totals"]["skipped_lines"], doc["totals"]["skipped_value"]) == (1, "500.00")
     message = f"{path}:3: country: 'XX' is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name)"
     assert doc["errors"] == [message]
-    assert run.stderr == (
+    assert run.stderr == no_mfn(path) + (
         f"Skipped: {message}\nWarning: left out 1 invalid line(s) of 2, worth USD 500.00; the totals do not include them\n"
     )
 
@@ -246,7 +252,7 @@ def case_formulas_in_text_cells(tariffcalc, write):
     assert run.exit_code == 0
     assert run.stdout.splitlines()[1].startswith("8703.23.01,JP,30000,'=1+1,")
     assert run.stderr == ("Note: --excel-safe: 1 text cell(s) starting with =, +, - or @ were prefixed with ' so "
-                          "spreadsheets show them as text\n")
+                          "spreadsheets show them as text\n") + no_mfn(path)
 
 
 def case_output_file_of_a_failed_run(tariffcalc, write, tmp_path):
