@@ -305,8 +305,10 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
     found: list[tuple[int, Problem]] = []
     long_cells = None
     for column in frame.columns:
-        lengths = frame[column].astype(object).fillna("").astype(str).str.len().to_numpy()
-        rows = np.flatnonzero(lengths > MAX_CELL)
+        cells = frame[column].tolist()
+        if not cells or max(len(c) if isinstance(c, str) else 0 for c in cells) <= MAX_CELL:
+            continue
+        rows = np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells])
         for row in rows:
             where = location(name, unit, source_lines[row])
             cell = str(frame[column].iat[row])

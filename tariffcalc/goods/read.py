@@ -44,9 +44,13 @@ def detect_format(name: str, input_format: InputFormat | None) -> InputFormat:
     return _EXTENSIONS.get(Path(name).suffix.lower(), "csv")
 
 
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
 def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    first_line = sample.split("\n", 1)[0]
+    # The sniffer splits lines on \n only: lines ending in a bare CR are given to it as lines.
+    sample = text[:65536].replace("\r\n", "\n").replace("\r", "\n")
+    first_line = re.split(r"\r\n|\r|\n", sample, maxsplit=1)[0]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -59,8 +63,10 @@ def csv_delimiter(sample: str, name: str) -> str:
     """The delimiter of a CSV basket from its first part, after checking its header row."""
     if not sample.strip():
         raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
+    # Lines may end in \n, \r\n or a bare \r (Excel for Mac): split on any of them.
+    first, _, rest = (_LINE_END.split(sample, maxsplit=1) + ["", ""])[:3]
     delimiter = _sniff_delimiter(sample)
-    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
     if not any(h.strip() for h in header):
         raise InputError(Problem(f"{name}:1", "the header row is empty (expected column names such as hts_code,country,value)"))
     repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
@@ -68,7 +74,7 @@ def csv_delimiter(sample: str, name: str) -> str:
         raise InputError(
             [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
         )
-    check_first_record(sample.split("\n", 1)[1] if "\n" in sample else "", delimiter, len(header), name, 2)
+    check_first_record(rest, delimiter, len(header), name, 2)
     return delimiter
 
 
@@ -79,7 +85,7 @@ def check_first_record(text: str, delimiter: str, width: int, name: str, line: i
     as an index) drops such cells without a word; later records with too many
     cells are parser errors (:func:`csv_problem`).
     """
-    record = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    record = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     if len(record) > width and any(cell.strip() for cell in record[width:]):
         raise InputError(Problem(f"{name}:{line}", f"not valid CSV: {len(record)} cells where the header has {width}"))
 
