@@ -192,7 +192,21 @@ def _exact_decoder() -> json.JSONDecoder:
     return decoder
 
 
-_DECODER = _exact_decoder()
+def _unique_pairs(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key, -1)
+            seen.add(key)
+    return result
+
+
+#: The fast decoder (C scanner), which finds a key given twice but not where.
+_DECODER = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_unique_pairs)
+#: The slow one, which says where: used only once a key given twice was found.
+_WHERE_DECODER = _exact_decoder()
 
 
 def _twice(key: str, what: str) -> str:
@@ -205,7 +219,12 @@ def _read_json(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     except json.JSONDecodeError as exc:
         raise InputError(Problem(f"{name}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")) from None
     except _DuplicateKey as exc:
-        raise InputError(Problem(f"{name}:{text.count(chr(10), 0, exc.position) + 1}", _twice(exc.key, "object"))) from None
+        try:
+            _WHERE_DECODER.decode(text)
+        except _DuplicateKey as where:
+            exc = where
+        line = text.count("\n", 0, exc.position) + 1 if exc.position >= 0 else None
+        raise InputError(Problem(f"{name}:{line}" if line else name, _twice(exc.key, "object"))) from None
     except RecursionError:
         raise InputError(Problem(name, "not valid JSON: nested too deeply")) from None
     return records_frame(records, name, "a JSON array or an object with 'lines'")
