@@ -59,6 +59,19 @@ COMMON_NAMES = {
     "czech republic": "CZ",
 }
 
+#: Names that mean more than one country: refused, naming each (``Congo`` is not silently CG).
+AMBIGUOUS = {
+    "congo": (("CG", "Republic of the Congo"), ("CD", "Democratic Republic of the Congo")),
+    "korea": (("KR", "South Korea"), ("KP", "North Korea")),
+    "virgin islands": (("VG", "British Virgin Islands"), ("VI", "US Virgin Islands")),
+}
+
+#: Names people give that are not a country of origin, and what to give instead.
+NOT_COUNTRIES = {
+    "eu": "is the European Union, not a country of origin (give the member state where the goods were made, e.g. DE, FR or IT)",
+    "european union": "is the European Union, not a country of origin (give the member state where the goods were made, e.g. DE, FR or IT)",
+}
+
 #: Codes in use for customs but not assigned by ISO 3166 (pycountry lacks them).
 EXTRA_CODES = {"XK": "Kosovo"}
 
@@ -82,6 +95,8 @@ def _name_index() -> dict[str, str]:
         index[_fold(code)] = code
         index[_fold(name)] = code
     index.update(COMMON_NAMES)
+    for name in list(AMBIGUOUS) + list(NOT_COUNTRIES):
+        index.pop(name, None)
     return index
 
 
@@ -107,8 +122,21 @@ def resolve(text: str) -> str | None:
     return _name_index().get(_fold(text))
 
 
+def refusal(text: str) -> str | None:
+    """Why a name that means several countries, or none, is refused (None for any other text)."""
+    folded = _fold(text)
+    if folded in NOT_COUNTRIES:
+        return NOT_COUNTRIES[folded]
+    if folded in AMBIGUOUS:
+        names = " or ".join(f"{name} ({code})" for code, name in AMBIGUOUS[folded])
+        return f"is ambiguous: it may be {names} (give the ISO code)"
+    return None
+
+
 def suggest(text: str, n: int = 3) -> list[str]:
-    """The closest country names to an unknown one, for a hint."""
+    """The closest country names to an unknown one, for a hint (none for a code of 2 or 3 letters: no name is close to one)."""
+    if len(_fold(text)) <= 3:
+        return []
     index = _name_index()
     names = [k for k in index if len(k) > 3]
     matches = difflib.get_close_matches(_fold(text), names, n=3 * n, cutoff=0.6)

@@ -21,6 +21,14 @@ PREFIX_LENGTHS = (2, 4, 6, 8, 10)
 
 _SEPARATORS = re.compile(r"[\s.]")
 
+#: The headings of chapters 01 to 09 (HS 2022): a code that lost its leading zero is one of these.
+_LOW_HEADINGS = frozenset(
+    f"0{chapter}{heading:02d}"
+    for chapter, last in ((1, 6), (2, 10), (3, 9), (4, 10), (5, 11), (6, 4), (7, 14), (8, 14), (9, 10))
+    for heading in range(1, last + 1)
+    if (chapter, heading) not in ((5, 3), (5, 9))
+)
+
 
 def digits_of(code: str) -> str:
     """``"8703.23.01"`` → ``"87032301"`` (dots and spaces removed, nothing checked)."""
@@ -39,7 +47,7 @@ def check_prefix(code: str) -> str:
     Raises ValueError with the reason.
     """
     digits = digits_of(str(code))
-    if not digits.isdigit() or len(digits) not in PREFIX_LENGTHS:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) not in PREFIX_LENGTHS:
         raise ValueError(
             f"{code!r} is not an HTS prefix (expected 2, 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)"
         )
@@ -55,12 +63,13 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = codes.astype("string").fillna("").str.strip()
     digits = text.str.replace(r"[\s.]", "", regex=True)
     length = digits.str.len()
-    is_digits = digits.str.fullmatch(r"\d+").fillna(False)
+    is_digits = digits.str.fullmatch(r"[0-9]+").fillna(False)
     ok = is_digits & length.isin(CODE_LENGTHS)
     reason = pd.Series("", index=codes.index, dtype="string")
     reason = reason.mask(text == "", "empty (expected an HTS code such as 8703.23.01)")
     bad = (text != "") & ~ok
-    lost_zero = bad & is_digits & length.isin([3, 5, 7, 9])
+    # Only where a zero in front makes a heading that exists: 870323019 is not 0870.32.30.19 (there is no heading 0870).
+    lost_zero = bad & is_digits & length.isin([3, 5, 7, 9]) & ("0" + digits.str.slice(0, 3)).isin(_LOW_HEADINGS)
     reason = reason.mask(
         bad & ~lost_zero,
         "is not an HTS code (expected 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)",

@@ -63,6 +63,12 @@ def parse_rate(text: object) -> int:
         raise ValueError(f"{raw!r} is not a rate (expected a percentage such as 24% or a fraction such as 0.24)") from None
     if not value.is_finite():
         raise ValueError(f"{raw!r} is not a rate (expected a percentage such as 24% or a fraction such as 0.24)")
+    if not percent and value >= 1:
+        # A bare 2.5 is a fraction, 250%: almost always a percentage written without its sign.  Refused, never guessed.
+        raise ValueError(
+            f"{raw!r} is ambiguous: a bare number is a fraction, so this would be {format_percent(int(value * RATE_SCALE))} "
+            f"(write {raw}% for a percentage, or {format(value.scaleb(-2).normalize(), 'f')} as a fraction)"
+        )
     return rate_from_decimal(value / 100 if percent else value)
 
 
@@ -181,6 +187,11 @@ def apply_rate(cents: np.ndarray, micro: np.ndarray) -> np.ndarray:
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """``numerator / denominator`` in millionths, half-up; -1 where the denominator is 0."""
+    if np.asarray(numerator).dtype.kind in "Ou" or np.asarray(denominator).dtype.kind in "Ou":  # exact sums beyond int64
+        return np.array(
+            [(int(n) * RATE_SCALE * 2 + int(d)) // (2 * int(d)) if d > 0 else -1 for n, d in zip(numerator, denominator)],
+            dtype=np.int64,
+        )
     numerator = np.asarray(numerator, dtype=np.int64)
     denominator = np.asarray(denominator, dtype=np.int64)
     safe = np.where(denominator > 0, denominator, 1)
@@ -207,6 +218,8 @@ _HUNDREDTHS = np.array([f".{i:02d}" for i in range(100)], dtype=object)
 
 def format_cents(cents: np.ndarray) -> pd.Series:
     """Cents as decimal strings with two places: ``750000`` → ``"7500.00"`` (non-negative amounts)."""
+    if np.asarray(cents).dtype == object:  # exact sums beyond int64
+        return pd.Series([cents_to_str(int(c)) for c in cents], dtype=object)
     cents = np.asarray(cents, dtype=np.int64)
     whole = (cents // 100).astype(str).astype(object)
     return pd.Series(whole + _HUNDREDTHS[cents % 100], dtype=object)

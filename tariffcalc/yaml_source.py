@@ -42,6 +42,19 @@ def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decima
 
 ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 
+
+def _construct_date(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+    """An unquoted date, refused with its line when the day does not exist (``2025-02-30``)."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date that exists", node.start_mark
+        ) from None
+
+
+ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+
 Path_ = tuple[Any, ...]
 
 

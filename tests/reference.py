@@ -118,6 +118,8 @@ def in_force(measure: Measure, day: dt.date) -> bool:
 
 def covers(schedule: Schedule, measure: Measure, country: str) -> bool:
     """Rule 2: countries (all, all_except, codes and groups), or named in rates."""
+    if country == "US":  # goods of US origin pay no measure (they are not foreign goods)
+        return False
     named_in_rates = country in countries_in(schedule, list(measure.rates))
     if measure.countries == "all":
         return True

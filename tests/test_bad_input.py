@@ -21,6 +21,12 @@ HEADER = "hts_code,country,value\n"
 VALUE_HINT = "(expected a number such as 30000 or 30000.00; at most USD 1 trillion a line)"
 
 
+def no_mfn(path) -> str:
+    """The warning of a basket without mfn_rate when no official HTS is used."""
+    return (f"Warning: {path} has no mfn_rate column and no official HTS is used: every MFN duty is 0 (add an mfn_rate "
+            "column, or import the HTS with `tariffcalc hts import`)\n")
+
+
 def ok_total(run, expected: str) -> None:
     assert run.exit_code == 0, run
     assert run.json()["totals"]["total_duty"] == expected
@@ -116,7 +122,7 @@ def case_more_than_two_decimals(tariffcalc, write):
     path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP,100.005\n")
     ok_total(run, "10.00")  # 100.01 × 10% = 10.001 → 10.00
     assert run.json()["lines"][0]["value"] == "100.01"
-    assert run.stderr == f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (line 2)\n"
+    assert run.stderr == no_mfn(path) + f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (line 2)\n"
 
 
 def case_empty_required_field(tariffcalc, write):
@@ -178,6 +184,195 @@ def case_file_not_in_utf8(tariffcalc, write):
     ok_total(run, "10.00")
 
 
+# -- issue 14, part B: nothing silently wrong in reading a basket --------------------------------------------------
+
+RATE_HEADER = "hts_code,country,value,mfn_rate\n"
+
+
+def case_bare_mfn_rate_of_one_or_more(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, RATE_HEADER + "9503.00.00,JP,100,2.5\n9503.00.00,JP,100,0.025\n")
+    error(run, f"{path}:2: mfn_rate: '2.5' is ambiguous: a bare number is a fraction, so this would be 250% (write 2.5% "
+               "for a percentage, or 0.025 as a fraction)")
+    _, run = estimate_json(tariffcalc, write, RATE_HEADER + "9503.00.00,JP,100,2.5%\n9503.00.00,JP,100,0.025\n")
+    ok_total(run, "25.00")  # 2.50 + 2.50 MFN, 10.00 + 10.00 reciprocal
+    path = FIXTURES / "mini.yaml"
+    run = tariffcalc("estimate", EXAMPLES / "seed-japan.csv", "--set", "base.rate=2.5", "--schedule", path, *DAY)
+    assert run.exit_code == 2 and run.stdout == ""
+    assert run.stderr.endswith("rate: '2.5' is ambiguous: a bare number is a fraction, so this would be 250% (write 2.5% "
+                               "for a percentage, or 0.025 as a fraction)\n"), run
+
+
+def case_imported_hts_and_empty_mfn_rate_cells(tariffcalc, write):
+    assert tariffcalc("hts", "import", FIXTURES / "hts_mini.csv", "--edition", "Test HTS").exit_code == 0
+    _, run = estimate_json(tariffcalc, write, RATE_HEADER + "4202.21.60,FR,1000,5%\n4202.21.60,FR,1000,\n")
+    assert run.exit_code == 0, run
+    assert [line["mfn_duty"] for line in run.json()["lines"]] == ["50.00", "90.00"]
+
+
+def case_no_mfn_rate_and_no_hts(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP,100\n")
+    ok_total(run, "10.00")
+    assert run.stderr == no_mfn(path)
+    assert run.json()["warnings"] == [no_mfn(path)[len("Warning: "):-1]]
+    path, run = estimate_json(tariffcalc, write, RATE_HEADER + "9503.00.00,JP,100,\n9503.00.00,JP,100,Free\n")
+    assert run.stderr == (f"Warning: {path}: 1 line(s) have an empty mfn_rate and no official HTS is used: their MFN "
+                          "duty is 0 (line 2; write Free where that is meant, or import the HTS with `tariffcalc hts import`)\n")
+
+
+def case_yaml_cells_that_yaml_would_type(tariffcalc, write):
+    text = "- hts_code: 02031005\n  country: NO\n  value: 10:30\n- hts_code: 0203.10.05\n  country: NO\n  value: 1e3\n"
+    path, run = estimate_json(tariffcalc, write, text, name="b.yaml")
+    error(run, f"{path}: item 1: value: '10:30' is not an amount in USD {VALUE_HINT}",
+          f"{path}: item 2: value: '1e3' is not an amount in USD {VALUE_HINT}")
+    _, run = estimate_json(tariffcalc, write, "- hts_code: 02031005\n  country: NO\n  value: 100\n", name="b.yaml")
+    assert run.exit_code == 0, run
+    assert (run.json()["lines"][0]["hts_code"], run.json()["lines"][0]["country"]) == ("0203.10.05", "NO")
+
+
+def case_key_given_twice_in_json_or_yaml(tariffcalc, write):
+    twice = "appears twice in the same {}, which would keep only the last (keep one)"
+    path, run = estimate_json(tariffcalc, write, '[{"hts_code": "9503.00.00", "country": "JP",\n "value": "1",\n "value": "2"}]', name="b.json")
+    error(run, f"{path}:3: key 'value' " + twice.format("object"))
+    path, run = estimate_json(tariffcalc, write, '{"hts_code": "9503.00.00", "country": "JP", "value": "1", "value": "2"}\n', name="b.jsonl")
+    error(run, f"{path}:1: key 'value' " + twice.format("object"))
+    path, run = estimate_json(tariffcalc, write, "- hts_code: '9503.00.00'\n  country: JP\n  value: 1\n  value: 2\n", name="b.yaml")
+    error(run, f"{path}:4: key 'value' " + twice.format("mapping"))
+
+
+def case_digits_other_than_0_to_9(tariffcalc, write):
+    text = "hts_code,country,value,entry_date\n\u0669\u0665\u0660\u0663.00.00,JP,1,\n9503.00.00,JP,\uff11\uff10\uff10,\n9503.00.00,JP,1,\u0662\u0660\u0662\u0665-04-17\n"
+    path, run = estimate_json(tariffcalc, write, text)
+    reason = "has digits other than 0-9 (write it with the digits 0-9)"
+    error(run, f"{path}:2: hts_code: '\u0669\u0665\u0660\u0663.00.00' {reason}", f"{path}:3: value: '\uff11\uff10\uff10' {reason}",
+          f"{path}:4: entry_date: '\u0662\u0660\u0662\u0665-04-17' {reason}")
+
+
+def case_goods_of_us_origin(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, RATE_HEADER + "9801.00.10,US,1000,Free\n8703.23.01,USA,30000,2.5%\n")
+    ok_total(run, "750.00")  # MFN only: no reciprocal or Section 232 duty on goods of US origin
+    assert [line["measures"] for line in run.json()["lines"]] == [[], []]
+
+
+def case_totals_beyond_64_bits(tariffcalc, write):
+    # 100,000 lines at the USD 1 trillion limit: USD 10^17, more than int64 cents hold.
+    path, run = estimate_json(tariffcalc, write, RATE_HEADER + "9503.00.00,JP,1000000000000,0\n" * 100_000)
+    assert run.exit_code == 0, run
+    doc = run.json()
+    assert (doc["totals"]["value"], doc["totals"]["total_duty"]) == ("100000000000000000.00", "10000000000000000.00")
+    assert doc["by_country"][0]["value"] == "100000000000000000.00"
+
+
+def case_skip_invalid_with_unreadable_lines(tariffcalc, write):
+    for name, text, problem in [
+        ("b.csv", HEADER + "9503.00.00,JP,100\n9503.00.00,JP,100,x\n9503.00.00,JP,200\n", "not valid CSV: 4 cells where the header has 3"),
+        ("b.jsonl", '{"hts_code": "9503.00.00", "country": "JP", "value": "100"}\n\n{"hts_code": \n'
+                    '{"hts_code": "9503.00.00", "country": "JP", "value": "200"}\n', "not valid JSON: Expecting value"),
+        ("b.csv", "hts_code,country,value,mode\n9503.00.00,JP,100,air\n9503.00.00,JP,100,boat\n9503.00.00,JP,200,air\n",
+         "mode: 'boat' is not a mode of transport tariffcalc knows (expected ocean, vessel, air, truck, rail, mail, pipeline or other)"),
+    ]:
+        path = write(name, text)
+        run = tariffcalc("estimate", path, *DAY, "--format", "json", "--skip-invalid", "--fees", "--chunk-size", "1")
+        assert run.exit_code == 3, run
+        doc = run.json()
+        assert (doc["totals"]["lines"], doc["totals"]["value"], doc["errors"]) == (2, "300.00", [f"{path}:3: {problem}"])
+        run = tariffcalc("estimate", path, *DAY, "--format", "json", "--fees")
+        error(run, f"{path}:3: {problem}")
+
+
+def case_fifo_or_process_substitution(tmp_path):
+    import os
+
+    fifo = tmp_path / "basket.csv"
+    os.mkfifo(fifo)
+    command = [sys.executable, "-m", "tariffcalc", "estimate", str(fifo), *DAY, "--format", "csv", "--hts", "none"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(fifo, "w") as writer:
+        writer.write(RATE_HEADER + "9503.00.00,JP,100,0\n")
+    stdout, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr) == (0, "")
+    assert stdout.splitlines()[1] == "9503.00.00,JP,100,0,0.00,10.00,10.00,0.1,reciprocal-baseline:0.1:10.00,10.00"
+
+
+def case_cr_only_line_endings(tariffcalc, write):
+    _, run = estimate_json(tariffcalc, write, RATE_HEADER.replace("\n", "\r") + "8703.23.01,JP,30000,2.5%\r9503.00.00,JP,100,0\r")
+    ok_total(run, "8260.00")
+    path, run = estimate_json(tariffcalc, write, "hts_code,country,value\r9503.00.00,JP,1,x\r")
+    error(run, f"{path}:2: not valid CSV: 4 cells where the header has 3")
+
+
+def case_utf16_file(tariffcalc, write):
+    data = (RATE_HEADER + "9503.00.00,JP,100,0\n").encode("utf-16")
+    path, run = estimate_json(tariffcalc, write, data)
+    error(run, f"{path}:1: is UTF-16 text, not UTF-8 (use --encoding utf-16)")
+    path, run = estimate_json(tariffcalc, write, data, "--encoding", "cp1252")
+    error(run, f"{path}:1: is UTF-16 text, not CP1252 (use --encoding utf-16)")
+    _, run = estimate_json(tariffcalc, write, data, "--encoding", "utf-16")
+    ok_total(run, "10.00")
+
+
+def case_impossible_unquoted_yaml_date(tariffcalc, write, tmp_path):
+    path, run = estimate_json(tariffcalc, write, "- hts_code: '9503.00.00'\n  country: JP\n  value: 1\n  entry_date: 2025-02-30\n", name="b.yaml")
+    error(run, f"{path}: item 1: entry_date: '2025-02-30' is not a date that exists")
+    schedule = schedule_with(tmp_path, "    through: 2025-10-31\n", "    through: 2025-02-30\n")
+    schedule_error(tariffcalc, schedule, "22: not valid YAML: '2025-02-30' is not a date that exists")
+    run = tariffcalc("estimate", EXAMPLES / "seed-japan.csv", "--set", "reciprocal-baseline.from=2025-02-30", *DAY)
+    error(run, "--set:1: not valid YAML: '2025-02-30' is not a date that exists")
+
+
+def case_carriage_return_inside_a_cell(tariffcalc, write):
+    import csv
+    import io
+
+    path = write("b.csv", 'hts_code,country,value,mfn_rate,note\n9503.00.00,JP,100,0,"a\rb"\n')
+    run = tariffcalc("estimate", path, *DAY, "--format", "csv")
+    assert run.exit_code == 0, run
+    assert list(csv.reader(io.StringIO(run.stdout, newline="")))[1][4] == "a\rb"
+
+
+def case_very_long_cell(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER.replace("\n", ",description\n") + "9503.00.00,JP,1," + "x" * 20_000 + "\n")
+    error(run, f"{path}:2: description: '{'x' * 40}'… (20,000 characters) is too long (at most 10,000 characters a cell)")
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,JP," + "9" * 300 + "\n")
+    error(run, f"{path}:2: value: '{'9' * 40}'… (300 characters) is not an amount in USD {VALUE_HINT}")
+
+
+def case_check_with_the_options_of_estimate(tariffcalc, write):
+    path = write("b.csv", "hts_code,country,value,mfn_rate,mode\n9503.00.00,JP,100,0,boat\n")
+    message = "mode: 'boat' is not a mode of transport tariffcalc knows (expected ocean, vessel, air, truck, rail, mail, pipeline or other)"
+    error(tariffcalc("check", path, "--fees", *DAY), f"{path}:2: {message}")
+    error(tariffcalc("estimate", path, "--fees", *DAY), f"{path}:2: {message}")
+    path = write("b.csv", "hts_code,country,value,mfn_rate,mode\n9503.00.00,JP,100,0,air\n")
+    run = tariffcalc("check", path, "--fees", *DAY, "--schedule", "us")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "OK: 1 line(s), USD 100.00\n")
+
+
+def case_code_with_nine_digits(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "870323019,JP,1\n20310050,JP,1\n203100501,JP,1\n")
+    error(run, f"{path}:2: hts_code: '870323019' is not an HTS code (expected 4, 6, 8 or 10 digits, dots allowed, e.g. 8703.23.01)",
+          f"{path}:4: hts_code: '203100501' has an odd number of digits: it looks like a code that lost its leading zero "
+          "(did you mean 0203.10.05.01? keep HTS codes as text in your spreadsheet)")
+
+
+def case_ambiguous_country_name(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,Congo,1\n9503.00.00,Korea,1\n")
+    error(run, f"{path}:2: country: 'Congo' is ambiguous: it may be Republic of the Congo (CG) or Democratic Republic of "
+               "the Congo (CD) (give the ISO code)",
+          f"{path}:3: country: 'Korea' is ambiguous: it may be South Korea (KR) or North Korea (KP) (give the ISO code)")
+
+
+def case_eu_as_a_country(tariffcalc, write):
+    path, run = estimate_json(tariffcalc, write, HEADER + "9503.00.00,EU,1\n9503.00.00,XU,1\n")
+    error(run, f"{path}:2: country: 'EU' is the European Union, not a country of origin (give the member state where the "
+               "goods were made, e.g. DE, FR or IT)",
+          f"{path}:3: country: 'XU' is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name)")
+
+
+def case_warnings_of_json_and_yaml_baskets(tariffcalc, write):
+    text = '[{"hts_code": "9503.00.00", "country": "JP", "value": "100.005", "mfn_rate": "0"}]'
+    path, run = estimate_json(tariffcalc, write, text, name="b.json")
+    assert run.stderr == f"Warning: {path}: 1 value(s) had more than two decimals and were rounded to the cent (item 1)\n"
+
+
 def schedule_with(tmp_path, old: str, new: str):
     text = (FIXTURES / "mini.yaml").read_text()
     assert old in text
@@ -228,7 +423,7 @@ def case_skip_invalid(tariffcalc, write):
     assert (doc["totals"]["skipped_lines"], doc["totals"]["skipped_value"]) == (1, "500.00")
     message = f"{path}:3: country: 'XX' is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name)"
     assert doc["errors"] == [message]
-    assert run.stderr == (
+    assert run.stderr == no_mfn(path) + (
         f"Skipped: {message}\nWarning: left out 1 invalid line(s) of 2, worth USD 500.00; the totals do not include them\n"
     )
 
@@ -246,7 +441,7 @@ def case_formulas_in_text_cells(tariffcalc, write):
     assert run.exit_code == 0
     assert run.stdout.splitlines()[1].startswith("8703.23.01,JP,30000,'=1+1,")
     assert run.stderr == ("Note: --excel-safe: 1 text cell(s) starting with =, +, - or @ were prefixed with ' so "
-                          "spreadsheets show them as text\n")
+                          "spreadsheets show them as text\n") + no_mfn(path)
 
 
 def case_output_file_of_a_failed_run(tariffcalc, write, tmp_path):

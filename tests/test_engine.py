@@ -148,17 +148,17 @@ def test_statuses_explain_why_a_measure_did_not_apply():
 
 
 def test_a_less_specific_code_than_the_scope_is_warned_about_not_guessed():
-    basket = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100"}])
+    basket = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100", "mfn_rate": "0"}])
     result = estimate(basket, MINI, dt.date(2025, 5, 1))
     assert "metals" not in [m.id for m in result.measures]
     assert result.warnings == [
         "<records>: 1 line(s) have an HTS code less specific than the scope of 'metals', which covers only "
-        "some of its subheadings; it was not applied to them (line 1; give 8 or 10 digits)"
+        "some of its subheadings; it was not applied to them (item 1; give 8 or 10 digits)"
     ]
 
 
 def test_dates_outside_the_schedule_are_warned_about():
-    basket = basket_from_records([{"hts_code": "9503.00.00", "country": "JP", "value": "100"}])
+    basket = basket_from_records([{"hts_code": "9503.00.00", "country": "JP", "value": "100", "mfn_rate": "0"}])
     result = estimate(basket, MINI, dt.date(2026, 1, 1))
     assert result.warnings == [
         "date 2026-01-01 is outside what schedule 'mini' covers (2025-01-01 to 2025-12-31): measures that "
@@ -211,7 +211,7 @@ def test_zero_value_line_has_no_effective_rate(value):
 
 def test_no_coarse_code_warning_where_the_measure_would_yield_anyway():
     # 7601 is coarser than the metals scope (7601.10); on 2025-05-01 metals yields to 'neighbour' for Canada.
-    canada = basket_from_records([{"hts_code": "7601", "country": "CA", "value": "100"}])
+    canada = basket_from_records([{"hts_code": "7601", "country": "CA", "value": "100", "mfn_rate": "0"}])
     assert estimate(canada, MINI, dt.date(2025, 5, 1)).warnings == []
-    germany = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100"}])
+    germany = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100", "mfn_rate": "0"}])
     assert len(estimate(germany, MINI, dt.date(2025, 5, 1)).warnings) == 1

@@ -101,7 +101,7 @@ def test_a_content_basis_and_a_split_line(tariffcalc, write, features):
 
 
 def test_an_undeclared_content_is_charged_on_the_whole_value_with_a_warning(tariffcalc, write, tmp_path, features):
-    run = priced(tariffcalc, write, features, "hts_code,country,value\n7326.90.86,CN,10000\n", "2025-06-01")
+    run = priced(tariffcalc, write, features, "hts_code,country,value,mfn_rate\n7326.90.86,CN,10000,0\n", "2025-06-01")
     (line,) = run.json()["lines"]
     assert measures(line) == {"steel": ("0.5", "5000.00", None)}  # nothing left for the reciprocal duty
     assert run.stderr == (
@@ -169,7 +169,7 @@ def test_an_ended_measure_stops_and_what_it_collected_is_refundable(tariffcalc, 
 
 
 def test_a_required_field_and_confidence_below_high_are_warned_about(tariffcalc, write, tmp_path, features):
-    rows = "hts_code,country,value,pharma\n3004.90.92,CH,1000,patented\n3004.90.92,CH,1000,\n3004.90.92,CH,1000,generic\n"
+    rows = "hts_code,country,value,mfn_rate,pharma\n3004.90.92,CH,1000,0,patented\n3004.90.92,CH,1000,0,\n3004.90.92,CH,1000,0,generic\n"
     run = priced(tariffcalc, write, features, rows, "2026-08-01")
     paid, silent, generic = run.json()["lines"]
     assert (paid["total_duty"], silent["total_duty"], generic["total_duty"]) == ("1000.00", "0.00", "0.00")

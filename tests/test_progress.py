@@ -66,7 +66,7 @@ def test_a_real_subprocess_with_stderr_to_a_pipe_says_nothing(tmp_path):
     import sys
 
     big = tmp_path / "big.csv"
-    big.write_text("hts_code,country,value\n" + "8703.23.01,JP,30000\n" * 500_000)  # more than MIN_BYTES
+    big.write_text("hts_code,country,value,mfn_rate\n" + "8703.23.01,JP,30000,0\n" * 500_000)  # more than MIN_BYTES
     assert big.stat().st_size > progress.MIN_BYTES
     done = subprocess.run(
         [sys.executable, "-m", "tariffcalc", "estimate", str(big), *DAY, "--format", "csv", "--output", str(tmp_path / "o.csv")],

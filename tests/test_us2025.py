@@ -67,7 +67,7 @@ def test_seed_japanese_goods_outside_232_and_annex_ii(measures, day, expected):
 def test_the_baseline_holds_from_the_end_of_the_pause_until_the_country_rates_of_eo_14326(tariffcalc, write):
     # EO 14316 extended the pause to 2025-08-01; the Annex I headings were terminated as of 2025-08-07 and CBP
     # moved goods from 9903.01.25 straight to the 9903.02 country rates (CSMS #65829726): 10% in between.
-    basket = write("toy.csv", f"hts_code,country,value\n{TOY},JP,1000\n")
+    basket = write("toy.csv", f"hts_code,country,value,mfn_rate\n{TOY},JP,1000,0\n")
     for day, expected in [("2025-08-01", ("reciprocal-baseline", "0.1")), ("2025-08-06", ("reciprocal-baseline", "0.1")),
                           ("2025-08-07", ("reciprocal-country", "0.15"))]:
         result = tariffcalc("estimate", basket, "--date", day, "--format", "json")

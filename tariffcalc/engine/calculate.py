@@ -288,6 +288,33 @@ def _ad_cvd(basket: Basket) -> np.ndarray | None:
 _CONFIDENCE_WORD = {0: "low", 1: "medium"}
 
 
+def _mfn_notices(basket: Basket) -> list[Notice]:
+    """Say so when MFN duties are 0 for want of a rate: no ``mfn_rate`` column, or empty cells, and no official HTS."""
+    if not len(basket) or "mfn_source" in basket.columns.columns:  # the official HTS gave the missing rates
+        return []
+    text = basket.text("mfn_rate")
+    if text is None:
+        return [
+            Notice(
+                ("no-mfn",),
+                f"{basket.name} has no mfn_rate column and no official HTS is used: every MFN duty is 0 (add an "
+                "mfn_rate column, or import the HTS with `tariffcalc hts import`)",
+            )
+        ]
+    empty = (text.astype(str).str.strip() == "").to_numpy(dtype=bool)
+    if not empty.any():
+        return []
+    return [
+        _lines_notice(
+            ("empty-mfn",),
+            f"{basket.name}: {{count}} line(s) have an empty mfn_rate and no official HTS is used: their MFN duty is 0 "
+            f"({basket.unit} {{lines}}; write Free where that is meant, or import the HTS with `tariffcalc hts import`)",
+            basket,
+            empty,
+        )
+    ]
+
+
 def _notices(
     compiled: CompiledSchedule,
     basket: Basket,
@@ -298,12 +325,12 @@ def _notices(
     line_rates: np.ndarray,
     missing: list[tuple[int, np.ndarray]],
 ) -> list[Notice]:
-    notices = _date_notices(compiled, lines)
+    notices = _date_notices(compiled, lines) + _mfn_notices(basket)
     if basket.rounded_values.any():
         notices.append(
             _lines_notice(
                 ("rounded",),
-                f"{basket.name}: {{count}} value(s) had more than two decimals and were rounded to the cent (line {{lines}})",
+                f"{basket.name}: {{count}} value(s) had more than two decimals and were rounded to the cent ({basket.unit} {{lines}})",
                 basket,
                 basket.rounded_values,
             )
@@ -324,7 +351,7 @@ def _notices(
                 ("partial", measure.id),
                 f"{basket.name}: {{count}} line(s) have an HTS code less specific than the scope of "
                 f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
-                f"(line {{lines}}; give 8 or 10 digits)",
+                f"({basket.unit} {{lines}}; give 8 or 10 digits)",
                 basket,
                 result.partial[key_index, j],
             )
@@ -339,7 +366,7 @@ def _notices(
                     _lines_notice(
                         ("confidence", measure.id, level),
                         f"{basket.name}: {{count}} line(s) pay {measure.id!r}, whose rate is known with "
-                        f"{_CONFIDENCE_WORD[level]} confidence only (line {{lines}}): check it against the legal "
+                        f"{_CONFIDENCE_WORD[level]} confidence only ({basket.unit} {{lines}}): check it against the legal "
                         f"text before relying on it (`tariffcalc rates` names the sources)",
                         basket,
                         mask,
@@ -354,7 +381,7 @@ def _notices(
                 _lines_notice(
                     ("content", measure.id),
                     f"{basket.name}: {{count}} line(s) pay {measure.id!r} on the declared {content}, but give none: "
-                    f"charged on the whole value (line {{lines}}; add a column {content})",
+                    f"charged on the whole value ({basket.unit} {{lines}}; add a column {content})",
                     basket,
                     paid,
                 )
@@ -381,7 +408,7 @@ def _undeclared_notice(compiled: CompiledSchedule, basket: Basket, measure: Meas
             ("undeclared", measure.id, field),
             f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only when the goods are parts "
             f"of passenger vehicles or light trucks; it was not applied to them because the basket does not say so "
-            f"(line {{lines}}; add a column auto_part with true or false)",
+            f"({basket.unit} {{lines}}; add a column auto_part with true or false)",
             basket,
             silent,
         )
@@ -391,7 +418,7 @@ def _undeclared_notice(compiled: CompiledSchedule, basket: Basket, measure: Meas
     return _lines_notice(
         ("undeclared", measure.id, field),
         f"{basket.name}: {{count}} line(s) have HTS codes that {measure.id!r} covers only where {field} is {wanted}; "
-        f"it was not applied to them because the basket does not say (line {{lines}}; add a column {field} "
+        f"it was not applied to them because the basket does not say ({basket.unit} {{lines}}; add a column {field} "
         f"with {values})",
         basket,
         silent,

@@ -108,6 +108,13 @@ def _csv_plan(path: Path, name: str, encoding: str, chunk_size: int) -> tuple[li
             )
         )
     delimiter = csv_layout(path, name, encoding)
+    with open(path, "rb") as handle:
+        start = handle.read(65536)
+    if b"\r" in start and b"\n" not in start:
+        # Partitions are cut at newlines: a file whose lines end in a bare CR (Excel for Mac) would be one record.
+        raise InputError(
+            Problem(name, "its lines end in a bare CR (Excel for Mac), which --engine dask cannot cut; use --engine pandas")
+        )
     with open(path, encoding=encoding, newline="") as handle:
         columns = pd.read_csv(handle, sep=delimiter, dtype=object, nrows=0, keep_default_na=False).columns
     size = path.stat().st_size

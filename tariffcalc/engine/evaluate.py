@@ -61,6 +61,10 @@ class KeyResult:
     own_rates: np.ndarray
 
 
+#: The country of the schedule's own goods, which no measure covers.
+DOMESTIC = frozenset({"US"})
+
+
 class _Keys:
     """The key columns as arrays, and HTS scopes matched once per distinct code."""
 
@@ -102,6 +106,8 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     for j, cm in enumerate(compiled.measures):
         rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
         covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
+        # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
+        covered = covered & ~k.in_countries(DOMESTIC)
         in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
         excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
         exempt, undeclared, zero = _conditions(cm, k)

@@ -35,7 +35,7 @@ class Totals:
     @property
     def effective_rate(self) -> int:
         """Total duty over value, in millionths; -1 when the value is 0."""
-        return int(ratio(np.array([self.total_duty]), np.array([self.value]))[0])
+        return int(ratio(np.array([self.total_duty], dtype=object), np.array([self.value], dtype=object))[0])
 
 
 @dataclass
@@ -185,8 +185,9 @@ class Summary:
                 "total_duty": estimate.total_duty,
             }
         )
-        for row in frame.groupby("country", sort=False).sum().itertuples():
-            summary.countries[row.Index] = [int(x) for x in row[1:]]
+        for country, group in frame.groupby("country", sort=False):
+            # Exact sums (Python ints): a chunk of many lines near the USD 1 trillion limit would wrap int64.
+            summary.countries[country] = [len(group)] + [total(group[c].to_numpy()) for c in frame.columns[2:]]
         merge_notices(summary.notices, estimate.notices)
         return summary
 
@@ -236,7 +237,8 @@ class Summary:
         frame = pd.DataFrame(
             [[country, *numbers] for country, numbers in self.countries.items()], columns=["country", *columns]
         )
+        fits = all(abs(int(x)) < 2**62 for column in columns for x in frame[column])
         for column in columns:
-            frame[column] = frame[column].astype(np.int64)
+            frame[column] = frame[column].astype(np.int64 if fits else object)
         frame["effective_rate"] = ratio(frame["total_duty"].to_numpy(), frame["value"].to_numpy())
         return frame.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)

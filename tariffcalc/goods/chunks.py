@@ -11,9 +11,11 @@ Computing the chunks is the engine's (:mod:`tariffcalc.engine.run`).
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,7 +26,7 @@ import pandas as pd
 from ..defaults import DEFAULT_CHUNK_SIZE
 from ..errors import InputError, Problem
 from .basket import Basket, Skipped
-from .normalise import normalise
+from .normalise import REQUIRED, normalise
 from .parquet import looks_like_parquet, parquet_frames
 from .read import (
     READERS,
@@ -49,12 +51,28 @@ def local_path(source: str | Path) -> Iterator[tuple[Path, str]]:
             raise InputError(Problem(str(path), "no such file"))
         if path.is_dir():
             raise InputError(Problem(str(path), "is a directory, not a basket file"))
-        yield path, str(path)
+        if path.is_file():
+            yield path, str(path)
+            return
+        # A FIFO, ``<(cat basket.csv)`` or a device can be read only once: spooled like stdin, then sniffed and read.
+        try:
+            stream = open(path, "rb")
+        except OSError as exc:
+            raise InputError(Problem(str(path), f"cannot be read ({exc.strerror})")) from None
+        with stream, _spooled(stream) as spool:
+            yield spool, str(path)
         return
+    with _spooled(sys.stdin.buffer) as spool:
+        yield spool, "<stdin>"
+
+
+@contextmanager
+def _spooled(stream) -> Iterator[Path]:
+    """A stream that can be read only once, copied to a temporary file."""
     with tempfile.NamedTemporaryFile(prefix="tariffcalc-stdin-", suffix=".basket") as spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
+        shutil.copyfileobj(stream, spool)
         spool.flush()
-        yield Path(spool.name), "<stdin>"
+        yield Path(spool.name)
 
 
 def _bytes_read(handle) -> int:
@@ -67,8 +85,23 @@ def _bytes_read(handle) -> int:
 
 def csv_layout(path: Path, name: str, encoding: str) -> str:
     """The delimiter of a CSV basket, after checking it has a header and no repeated column."""
+    refuse_wide_text(path, name, encoding)
     with open(path, encoding=encoding, newline="") as handle:
         return csv_delimiter(handle.read(65536), name)
+
+
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def refuse_wide_text(path: Path, name: str, encoding: str) -> None:
+    """A UTF-16 or UTF-32 file (by its byte order mark) read with a one-byte encoding: refused, naming the encoding."""
+    if encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32", "utf16", "utf32")):
+        return
+    with open(path, "rb") as handle:
+        start = handle.read(4)
+    for bom, wide in _WIDE_BOMS:
+        if start.startswith(bom):
+            raise InputError(Problem(f"{name}:1", f"is {wide.upper()} text, not {encoding.replace('-sig', '').upper()} (use --encoding {wide})"))
 
 
 def csv_chunk_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -89,37 +122,74 @@ def csv_chunk_frame(frame: pd.DataFrame, first_row: int) -> tuple[pd.DataFrame, 
     return frame, source_lines, "line"
 
 
+_BAD_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
+
+
 def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=None):
+    """The chunks of a CSV basket; a record with more cells than the header is one unreadable line of its chunk."""
     delimiter = csv_layout(path, name, encoding)
     with open(path, encoding=encoding, newline="") as handle:
         reader = pd.read_csv(
             handle, sep=delimiter, dtype=object, keep_default_na=False, skip_blank_lines=False, index_col=False,
-            chunksize=chunk_size,
+            chunksize=chunk_size, on_bad_lines="warn",
         )
-        row = 0
-        for frame in reader:
-            chunk = csv_chunk_frame(frame, row)
+        row, skipped_so_far, columns = 0, 0, []
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                frame = next(reader, None)
+            bad = sorted(
+                (int(m[1]), int(m[2]), int(m[3]))
+                for w in caught
+                for m in _BAD_LINE.finditer(str(w.message))
+            )
+            if frame is None and not bad:
+                break
+            last = frame is None
+            frame = pd.DataFrame(columns=columns, dtype=object) if last else frame
+            columns = list(frame.columns)
+            chunk_frame, source_lines, unit = csv_chunk_frame(frame, row)
+            # Pandas counts the header as line 1, as we do: every skipped line moves the lines after it down one.
+            source_lines = source_lines + skipped_so_far
+            for line, _, _ in bad:
+                source_lines = np.where(source_lines >= line, source_lines + 1, source_lines)
+            skipped_so_far += len(bad)
             row += len(frame)
             if progress is not None:
                 progress(_bytes_read(handle))
-            yield chunk
+            unreadable = [
+                (line, Problem(f"{name}:{line}", f"not valid CSV: {found} cells where the header has {expected}")) for line, expected, found in bad
+            ]
+            yield chunk_frame, source_lines, unit, unreadable
+            if last:
+                break
 
 
 def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=None):
-    records, lines, yielded = [], [], False
+    """The chunks of a JSON Lines basket; a line that is not a JSON object is one unreadable line of its chunk."""
+
+    def frame_of(records, lines, unreadable):
+        if not records and unreadable:  # only unreadable lines: nothing to check but them
+            return pd.DataFrame(columns=list(REQUIRED), dtype=object), np.array([], dtype=np.int64), "line", unreadable
+        return records_frame(records, name, "JSON lines")[0], np.array(lines, dtype=np.int64), "line", unreadable
+
+    records, lines, unreadable, yielded = [], [], [], False
     with open(path, encoding=encoding) as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
                 continue
-            records.append(jsonl_record(raw, name, number))
-            lines.append(number)
-            if len(records) == chunk_size:
+            try:
+                records.append(jsonl_record(raw, name, number))
+                lines.append(number)
+            except InputError as exc:
+                unreadable += [(number, problem) for problem in exc.problems]
+            if len(records) + len(unreadable) >= chunk_size:
                 if progress is not None:
                     progress(_bytes_read(handle))
-                yield records_frame(records, name, "JSON lines")[0], np.array(lines), "line"
-                records, lines, yielded = [], [], True
-    if records or not yielded:
-        yield records_frame(records, name, "JSON lines")[0], np.array(lines, dtype=np.int64), "line"
+                yield frame_of(records, lines, unreadable)
+                records, lines, unreadable, yielded = [], [], [], True
+    if records or unreadable or not yielded:
+        yield frame_of(records, lines, unreadable)
 
 
 def basket_chunks(
@@ -142,22 +212,46 @@ def basket_chunks(
             progress = lambda done: report(done, total)  # noqa: E731
         try:
             if fmt == "parquet":
-                frames = parquet_frames(path, name, chunk_size, progress)
+                frames = (frame + ([],) for frame in parquet_frames(path, name, chunk_size, progress))
             elif fmt == "csv":
                 frames = _csv_frames(path, name, encoding, chunk_size, progress)
             elif fmt == "jsonl":
+                refuse_wide_text(path, name, encoding)
                 frames = _jsonl_frames(path, name, encoding, chunk_size, progress)
             else:
+                refuse_wide_text(path, name, encoding)
                 text, _ = read_text(path, encoding)
-                frames = iter([READERS[fmt](text, name)])
-            for frame, source_lines, unit in frames:
-                yield normalise(frame, source_lines, name, unit, skip_invalid=True, decimal_comma=decimal_comma)
+                frames = iter([READERS[fmt](text, name) + ([],)])
+            for frame, source_lines, unit, unreadable in frames:
+                basket = normalise(frame, source_lines, name, unit, skip_invalid=True, decimal_comma=decimal_comma)
+                yield with_unreadable(basket, unreadable)
         except UnicodeDecodeError:
             raise not_text(name, encoding, *first_undecodable(path, encoding)) from None
         except LookupError:
             raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
         except pd.errors.ParserError as exc:
             raise InputError(csv_problem(name, exc)) from None
+
+
+def with_unreadable(basket: Basket, unreadable: list[tuple[int, Problem]]) -> Basket:
+    """The basket with the lines that could not be read at all (no cells to check) among its skipped lines, in line order."""
+    if not unreadable:
+        return basket
+    before = basket.skipped or Skipped([], 0, 0, 0)
+    numbered = [(int(line), i, p) for i, (line, p) in enumerate(unreadable)]
+    numbered += [(_line_of(p.where), len(numbered) + i, p) for i, p in enumerate(before.problems)]
+    basket.skipped = Skipped(
+        [p for _, _, p in sorted(numbered, key=lambda item: item[:2])],
+        before.lines + len(unreadable),
+        before.value_cents,
+        before.unknown_value_lines + len(unreadable),
+    )
+    return basket
+
+
+def _line_of(where: str) -> int:
+    found = re.search(r"(\d+)$", where)
+    return int(found[1]) if found else 0
 
 
 def basket_format(path: Path, name: str, input_format: str | None) -> str:

@@ -8,18 +8,28 @@ countries), and the results are spread back onto the lines.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 
 from .. import countries, hts_codes
 from ..errors import InputError, Problem
-from ..money import parse_amounts, parse_rates
+from ..money import RATE_SCALE, format_percent, parse_amounts, parse_rates
 from .basket import Basket, Skipped, location
 
 REQUIRED = ("hts_code", "country", "value")
 OPTIONAL = ("description", "quantity", "mfn_rate", "entry_date", "usmca", "auto_part", "unit", "mode", "entry_id")
 
 _TRUE = {"true", "yes", "y", "1", "t"}
+#: The modes of transport a ``mode`` cell may name (the engine's fees read them: :data:`tariffcalc.engine.fees.MODES`).
+MODES = ("ocean", "vessel", "sea", "air", "truck", "road", "rail", "mail", "pipeline", "other")
+#: The longest cell read, in characters: longer ones are refused (nothing in a basket needs more).
+MAX_CELL = 10_000
+#: Values echoed in messages are cut to this many characters.
+SHOWN = 40
+#: The columns whose cells are numbers, codes or dates: their digits must be ASCII 0-9.
+_DIGIT_COLUMNS = ("hts_code", "value", "mfn_rate", "entry_date", "quantity")
 _FALSE = {"false", "no", "n", "0", "f", ""}
 
 
@@ -38,13 +48,19 @@ def normalise(
     lines are left out and accounted for in ``Basket.skipped``.
     """
     headers = _match_headers(frame, name)
+    frame, too_long = _cut_long_cells(frame, source_lines, name, unit)
     findings = _Findings(frame, headers, source_lines, name, unit)
+    for row, problem in too_long:
+        findings.invalid[row] = True
+        findings.found.append((row, -1, problem))
+    _check_digits(findings)
     codes = _check_codes(findings)
     country = _check_countries(findings)
     cents, valid_value, rounded = _check_values(findings, decimal_comma)
     mfn_micro = _check_mfn_rates(findings, decimal_comma)
     entry_date = _check_dates(findings)
     flags = _check_flags(findings)
+    _check_modes(findings)
 
     problems = findings.problems()
     if problems and not skip_invalid:
@@ -131,6 +147,8 @@ class _Findings:
         self.source_lines, self.name, self.unit = source_lines, name, unit
         self.invalid = np.zeros(n, dtype=bool)
         self.found: list[tuple[int, int, Problem]] = []  # (row, order, problem): sorted by row, then as found
+        #: Per column, the distinct values already reported: one problem per cell, the first found.
+        self.reported: dict[str, np.ndarray] = {}
 
     def values(self, key: str) -> pd.Series:
         """The distinct values of a column (one empty value when the basket has no such column)."""
@@ -142,6 +160,9 @@ class _Findings:
         if not bad_values.any():
             return
         column = self.columns[key]
+        reported = self.reported.setdefault(key, np.zeros(len(bad_values), dtype=bool))
+        bad_values = bad_values & ~reported
+        reported |= bad_values
         reasons = np.asarray(reason, dtype=object) if isinstance(reason, pd.Series) else None
         bad_rows = column.spread(bad_values)
         self.invalid[bad_rows] = True
@@ -149,7 +170,7 @@ class _Findings:
             value_index = column.codes[row]
             why = reasons[value_index] if reasons is not None else reason
             where = location(self.name, self.unit, self.source_lines[row])
-            self.found.append((int(row), len(self.found), Problem(where, f"{key}: {column.values.iloc[value_index]!r} {why}")))
+            self.found.append((int(row), len(self.found), Problem(where, f"{key}: {shown(column.values.iloc[value_index])} {why}")))
 
     def problems(self) -> list[Problem]:
         """Every problem, by line, and within a line in the order found."""
@@ -218,6 +239,9 @@ def _check_mfn_rates(findings: _Findings, decimal_comma: bool) -> np.ndarray:
     text = findings.values("mfn_rate")
     micro, valid = parse_rates(text.str.replace(",", ".", regex=False) if decimal_comma else text)
     findings.report("mfn_rate", ~valid, "is not a rate (expected a fraction such as 0.025 or a percentage such as 2.5%)")
+    # A bare 2.5 is a fraction, 250%: a spreadsheet almost always meant 2.5%.  Refused, never guessed.
+    bare = valid & (micro >= RATE_SCALE) & ~text.str.strip().str.endswith("%").to_numpy(dtype=bool)
+    findings.report("mfn_rate", bare, _reasons(text.str.strip(), bare, _ambiguous_rate))
     return micro
 
 
@@ -243,6 +267,60 @@ def _check_flags(findings: _Findings) -> dict[str, np.ndarray]:
     return flags
 
 
+def _ambiguous_rate(text: str) -> str:
+    number = Decimal(text.replace(",", "."))
+    fraction = format(number.scaleb(-2).normalize(), "f").replace(".", "," if "," in text else ".")
+    return (
+        f"is ambiguous: a bare number is a fraction, so this would be {format_percent(int(number * RATE_SCALE))} "
+        f"(write {text}% for a percentage, or {fraction} as a fraction)"
+    )
+
+
+def _check_modes(findings: _Findings) -> None:
+    """``mode``: a mode of transport (empty: not said)."""
+    text = findings.values("mode").str.strip().str.lower()
+    findings.report(
+        "mode",
+        ~(text.isin(MODES) | (text == "")).to_numpy(dtype=bool),
+        "is not a mode of transport tariffcalc knows (expected ocean, vessel, air, truck, rail, mail, pipeline or other)",
+    )
+
+
+def _check_digits(findings: _Findings) -> None:
+    """Digits other than ASCII 0-9 (Arabic-Indic, fullwidth...) in codes, amounts, rates and dates: refused, never read."""
+    for key in _DIGIT_COLUMNS:
+        text = findings.values(key).astype(str)
+        foreign = text.str.contains(r"(?![0-9])\d", regex=True).fillna(False).to_numpy(dtype=bool)
+        findings.report(key, foreign, "has digits other than 0-9 (write it with the digits 0-9)")
+
+
+def shown(value: object) -> str:
+    """A value as echoed in a message: its repr, cut to :data:`SHOWN` characters."""
+    text = str(value)
+    return repr(text) if len(text) <= SHOWN else repr(text[:SHOWN]) + f"… ({len(text):,} characters)"
+
+
+def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, unit: str):
+    """Cells longer than :data:`MAX_CELL` refused (and emptied, so no check works on them): ``(frame, [(row, problem)])``."""
+    found: list[tuple[int, Problem]] = []
+    long_cells = None
+    for column in frame.columns:
+        cells = frame[column].tolist()
+        if not cells or max(len(c) if isinstance(c, str) else 0 for c in cells) <= MAX_CELL:
+            continue
+        rows = np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells])
+        for row in rows:
+            where = location(name, unit, source_lines[row])
+            cell = str(frame[column].iat[row])
+            found.append((int(row), Problem(where, f"{column}: {shown(cell)} is too long (at most {MAX_CELL:,} characters a cell)")))
+        if len(rows):
+            if long_cells is None:
+                frame = frame.copy()
+                long_cells = True
+            frame.iloc[rows, frame.columns.get_loc(column)] = ""
+    return frame, found
+
+
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
     """``reason_of(value)`` for the bad values only, empty for the rest."""
     reasons = pd.Series("", index=values.index, dtype=object)
@@ -261,6 +339,9 @@ def from_decimal_comma(values: pd.Series) -> pd.Series:
 def _country_reason(text: str) -> str:
     if not text:
         return "is empty (expected a country of origin: ISO code such as JP or JPN, or a name such as Japan)"
+    refusal = countries.refusal(text)
+    if refusal:
+        return refusal
     hints = countries.suggest(text)
     hint = f"; did you mean {' or '.join(hints)}?" if hints else ""
     return f"is not a country tariffcalc knows (expected an ISO code such as JP or JPN, or an English name{hint})"

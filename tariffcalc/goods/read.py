@@ -20,9 +20,8 @@ import pandas as pd
 import yaml
 
 from ..errors import InputError, Problem
-from ..yaml_source import ExactLoader
 from .basket import Basket
-from .normalise import normalise
+from .normalise import normalise, shown
 
 InputFormat = Literal["csv", "json", "jsonl", "yaml"]
 
@@ -45,9 +44,13 @@ def detect_format(name: str, input_format: InputFormat | None) -> InputFormat:
     return _EXTENSIONS.get(Path(name).suffix.lower(), "csv")
 
 
+_LINE_END = re.compile(r"(\r\n|\r|\n)")
+
+
 def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    first_line = sample.split("\n", 1)[0]
+    # The sniffer splits lines on \n only: lines ending in a bare CR are given to it as lines.
+    sample = text[:65536].replace("\r\n", "\n").replace("\r", "\n")
+    first_line = re.split(r"\r\n|\r|\n", sample, maxsplit=1)[0]
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -60,8 +63,10 @@ def csv_delimiter(sample: str, name: str) -> str:
     """The delimiter of a CSV basket from its first part, after checking its header row."""
     if not sample.strip():
         raise InputError(Problem(name, "the file is empty (expected a header row with hts_code, country, value)"))
+    # Lines may end in \n, \r\n or a bare \r (Excel for Mac): split on any of them.
+    first, _, rest = (_LINE_END.split(sample, maxsplit=1) + ["", ""])[:3]
     delimiter = _sniff_delimiter(sample)
-    header = next(csv.reader(io.StringIO(sample.split("\n", 1)[0]), delimiter=delimiter), [])
+    header = next(csv.reader(io.StringIO(first, newline=""), delimiter=delimiter), [])
     if not any(h.strip() for h in header):
         raise InputError(Problem(f"{name}:1", "the header row is empty (expected column names such as hts_code,country,value)"))
     repeated = sorted({h for h in header if h.strip() and header.count(h) > 1})
@@ -69,7 +74,7 @@ def csv_delimiter(sample: str, name: str) -> str:
         raise InputError(
             [Problem(f"{name}:1", f"column {h!r} appears {header.count(h)} times in the header; keep one") for h in repeated]
         )
-    check_first_record(sample.split("\n", 1)[1] if "\n" in sample else "", delimiter, len(header), name, 2)
+    check_first_record(rest, delimiter, len(header), name, 2)
     return delimiter
 
 
@@ -80,7 +85,7 @@ def check_first_record(text: str, delimiter: str, width: int, name: str, line: i
     as an index) drops such cells without a word; later records with too many
     cells are parser errors (:func:`csv_problem`).
     """
-    record = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    record = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
     if len(record) > width and any(cell.strip() for cell in record[width:]):
         raise InputError(Problem(f"{name}:{line}", f"not valid CSV: {len(record)} cells where the header has {width}"))
 
@@ -157,11 +162,69 @@ def records_frame(records: object, name: str, what: str) -> tuple[pd.DataFrame, 
     return frame, np.arange(1, len(records) + 1), "item"
 
 
+class _DuplicateKey(ValueError):
+    """A key given twice in one JSON object (``json`` would keep the last without a word)."""
+
+    def __init__(self, key: str, position: int):
+        super().__init__(key)
+        self.key, self.position = key, position
+
+
+def _parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None, *rest):
+    s, start = s_and_end
+    pairs, end = json.decoder.JSONObject(s_and_end, strict, scan_once, None, list, memo, *rest)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            found = list(re.finditer(re.escape(json.dumps(key)) + r"\s*:", s[start:end]))
+            raise _DuplicateKey(key, start + (found[-1].start() if len(found) > 1 else 0))
+        seen.add(key)
+    return dict(pairs), end
+
+
+def _exact_decoder() -> json.JSONDecoder:
+    """JSON with exact decimals that refuses a key given twice in an object (the pure-Python scanner, which calls us)."""
+    import json.scanner
+
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder.parse_object = _parse_object
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)
+    return decoder
+
+
+def _unique_pairs(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key, -1)
+            seen.add(key)
+    return result
+
+
+#: The fast decoder (C scanner), which finds a key given twice but not where.
+_DECODER = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=_unique_pairs)
+#: The slow one, which says where: used only once a key given twice was found.
+_WHERE_DECODER = _exact_decoder()
+
+
+def _twice(key: str, what: str) -> str:
+    return f"key {shown(key)} appears twice in the same {what}, which would keep only the last (keep one)"
+
+
 def _read_json(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     try:
-        records = json.loads(text, parse_float=Decimal, parse_int=int)
+        records = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InputError(Problem(f"{name}:{exc.lineno}", f"not valid JSON: {exc.msg} (column {exc.colno})")) from None
+    except _DuplicateKey as exc:
+        try:
+            _WHERE_DECODER.decode(text)
+        except _DuplicateKey as where:
+            exc = where
+        line = text.count("\n", 0, exc.position) + 1 if exc.position >= 0 else None
+        raise InputError(Problem(f"{name}:{line}" if line else name, _twice(exc.key, "object"))) from None
     except RecursionError:
         raise InputError(Problem(name, "not valid JSON: nested too deeply")) from None
     return records_frame(records, name, "a JSON array or an object with 'lines'")
@@ -170,10 +233,17 @@ def _read_json(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
 def jsonl_record(raw: str, name: str, number: int) -> object:
     """One line of a JSON Lines basket, parsed (decimals exact); InputError naming the line otherwise."""
     try:
-        return json.loads(raw, parse_float=Decimal)
+        record = _DECODER.decode(raw)
     except (json.JSONDecodeError, RecursionError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise InputError(Problem(f"{name}:{number}", f"not valid JSON: {reason}")) from None
+    except _DuplicateKey as exc:
+        raise InputError(Problem(f"{name}:{number}", _twice(exc.key, "object"))) from None
+    if not isinstance(record, dict):
+        raise InputError(
+            Problem(f"{name}:{number}", f"expected an object with hts_code, country, value, found {type(record).__name__}")
+        )
+    return record
 
 
 def _read_jsonl(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -187,9 +257,30 @@ def _read_jsonl(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     return frame, np.array(lines, dtype=np.int64), "line"
 
 
+class _DuplicateYamlKey(yaml.MarkedYAMLError):
+    pass
+
+
+class BasketLoader(yaml.BaseLoader):
+    """Every scalar as the text written (no YAML 1.1 typing: ``02031005`` stays ``"02031005"``, ``10:30`` stays
+    ``"10:30"``, ``NO`` stays ``"NO"``), and a key given twice in a mapping refused."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        raise _DuplicateYamlKey(problem=key_node.value, problem_mark=key_node.start_mark)
+                    seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str]:
     try:
-        records = yaml.load(text, Loader=ExactLoader)  # noqa: S506 - ExactLoader is a SafeLoader
+        records = yaml.load(text, Loader=BasketLoader)  # noqa: S506 - BaseLoader builds only strings, lists and dicts
+    except _DuplicateYamlKey as exc:
+        raise InputError(Problem(f"{name}:{exc.problem_mark.line + 1}", _twice(exc.problem, "mapping"))) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{name}:{mark.line + 1}" if mark else name

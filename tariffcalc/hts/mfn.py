@@ -349,7 +349,7 @@ def _notices(basket: Basket, tariff: HtsTariff, note: np.ndarray, column2: np.nd
         notices.append(
             Notice(
                 ("hts-mfn", text),
-                f"{basket.name}: {{count}} line(s): MFN duty incomplete: {text} (line {{lines}})",
+                f"{basket.name}: {{count}} line(s): MFN duty incomplete: {text} ({basket.unit} {{lines}})",
                 count=len(rows),
                 lines=[int(r) for r in rows[: SHOWN_LINES + 1]],
             )
@@ -362,7 +362,7 @@ def _notices(basket: Basket, tariff: HtsTariff, note: np.ndarray, column2: np.nd
             Notice(
                 ("hts-column2", tuple(countries)),
                 f"{basket.name}: {{count}} line(s) from {', '.join(countries)} pay the column 2 rates of the "
-                f"{tariff.edition} as their base duty ({citations}) (line {{lines}})",
+                f"{tariff.edition} as their base duty ({citations}) ({basket.unit} {{lines}})",
                 count=len(rows),
                 lines=[int(r) for r in rows[: SHOWN_LINES + 1]],
             )

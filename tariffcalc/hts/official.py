@@ -40,8 +40,11 @@ class OfficialHts:
         first = True
         for basket in chunks:
             if first and path is not None:
-                first = False
-                if why != "the imported store" or "mfn_rate" not in basket.headers:
+                # The imported store is used unless every line gives its own mfn_rate: empty cells take the HTS rate.
+                text = basket.text("mfn_rate")
+                wanted = why != "the imported store" or text is None or (text.astype(str).str.strip() == "").any()
+                first = not wanted
+                if wanted:
                     self.tariff = load_hts(path)
                     self.tell(f"MFN duties from the {self.tariff.edition} ({why}: {path}; --hts none to leave it out)")
             if self.tariff is not None:

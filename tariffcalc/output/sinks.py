@@ -233,8 +233,19 @@ class CsvSink(Sink):
         if self.excel_safe:
             frame, changed = neutralise_formulas(frame)
             self.changed += changed
-        frame.to_csv(self.out, index=False, header=self.header, lineterminator="\n")
+        frame.to_csv(self.out, index=False, header=self.header, lineterminator="\n", quoting=bare_cr_quoting(frame))
         self.header = False
+
+
+def bare_cr_quoting(frame: pd.DataFrame) -> int:
+    """``csv.QUOTE_ALL`` for the rare chunk with a carriage return in a cell (Python's writer quotes only the line
+    terminator's characters, so such a cell would be written bare and not read back), else ``QUOTE_MINIMAL``."""
+    import csv
+
+    for column in frame.columns:
+        if frame[column].dtype == object and "\r" in "".join(v for v in frame[column].tolist() if isinstance(v, str)):
+            return csv.QUOTE_ALL
+    return csv.QUOTE_MINIMAL
 
 
 def write_all(estimate: Estimate, sink: Sink) -> Sink:
