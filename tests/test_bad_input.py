@@ -277,6 +277,12 @@ def case_skip_invalid_with_unreadable_lines(tariffcalc, write):
         assert (doc["totals"]["lines"], doc["totals"]["value"], doc["errors"]) == (2, "300.00", [f"{path}:3: {problem}"])
         run = tariffcalc("estimate", path, *DAY, "--format", "json", "--fees")
         error(run, f"{path}:3: {problem}")
+    # A quote never closed swallows the rest of the file: no line can be read past it, so the run fails, and fails
+    # before writing anything, also with --skip-invalid (a JSON document is never left half written).
+    path = write("b.csv", RATE_HEADER + '9503.00.00,JP,100,0\n9503.00.00,"a\nb",100,0\n\n9503.00.00,JP,"100,0\n9503.00.00,JP,200,0\n')
+    for fmt in ("json", "csv", "jsonl"):
+        run = tariffcalc("estimate", path, *DAY, "--format", fmt, "--skip-invalid", "--chunk-size", "1")
+        error(run, f"{path}:6: not valid CSV: a quote opened on this line is never closed (the rest of the file would be one cell)")
 
 
 def case_fifo_or_process_substitution(tmp_path):

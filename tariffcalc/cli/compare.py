@@ -103,7 +103,7 @@ def compare(
             csv=csv_writer(lambda stream, safe: compare_output.write_csv(run, stream, safe), excel_safe),
             json=lambda stream: compare_output.write_json(run, stream),
             jsonl=lambda stream: compare_output.write_jsonl(run, stream),
-            hold=not skip_invalid,
+            hold=True,  # nothing reaches stdout before the run has succeeded, also with --skip-invalid
         )
         if chart is not None:
             from ..output.chart import compare_chart

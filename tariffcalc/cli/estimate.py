@@ -162,5 +162,5 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
         json=lambda stream: stream_into(estimate_json_sink(run, stream)),
         jsonl=lambda stream: stream_into(sinks.JsonlSink(stream)),
         parquet=parquet_output,
-        hold=not run.skip_invalid,
+        hold=True,  # nothing reaches stdout before the run has succeeded, also with --skip-invalid
     )

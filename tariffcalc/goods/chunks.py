@@ -230,7 +230,26 @@ def basket_chunks(
         except LookupError:
             raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
         except pd.errors.ParserError as exc:
+            unclosed = _UNCLOSED.search(str(exc))
+            if unclosed and fmt == "csv":
+                raise InputError(_unclosed_quote(path, name, encoding, int(unclosed[1]))) from None
             raise InputError(csv_problem(name, exc)) from None
+
+
+_UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _unclosed_quote(path: Path, name: str, encoding: str, row: int) -> Problem:
+    """A quote never closed, at the file line where its record starts (pandas counts records from 0, the header's)."""
+    import csv
+
+    with open(path, encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=csv_layout(path, name, encoding))
+        for _ in range(row):
+            if next(reader, None) is None:
+                break
+        line = reader.line_num + 1
+    return Problem(f"{name}:{line}", "not valid CSV: a quote opened on this line is never closed (the rest of the file would be one cell)")
 
 
 def with_unreadable(basket: Basket, unreadable: list[tuple[int, Problem]]) -> Basket:
