@@ -25,7 +25,7 @@ from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
 from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
 from .compile import CompiledCondition, CompiledSchedule, as_day
-from .evaluate import KeyResult, Status, evaluate_keys
+from .evaluate import KeyResult, Status
 from .fields import column_text, read_field
 from .result import Estimate
 
@@ -216,19 +216,19 @@ def estimate(
     fields = LineFields.of(basket, compiled)
     lines = line_keys(basket, date, use_entry_dates, compiled, fields)
     key_index, keys = distinct_keys(compiled, lines)
-    result = evaluate_keys(compiled, keys)
+    result = compiled.evaluated(keys)
 
     restacked = result.restack[key_index]
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = result.rates[key_index][:, used] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = result.rates[:, used][key_index] if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     if used and result.total[:, used].any():
-        top_up = result.total[key_index][:, used] & (line_rates >= 0)
+        top_up = result.total[:, used][key_index] & (line_rates >= 0)
         line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
