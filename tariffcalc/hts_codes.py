@@ -118,12 +118,15 @@ class CodeColumn:
 
     def __init__(self, digits: pd.Series | np.ndarray):
         text = np.asarray(np.asarray(digits, dtype=object), dtype=np.str_)
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+        if not len(text):
+            self.value, self.length = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return
         self.length = np.strings.str_len(text)
         ok = np.strings.isdecimal(text) & (self.length > 0) & (self.length <= 10)
         padded = np.strings.ljust(np.where(ok, text, "0"), 10, "0")
         self.value = np.where(ok, padded.astype(np.int64), 0)
         self.length = np.where(ok, self.length, 0)
-        self._masks: dict[frozenset[str], np.ndarray] = {}
 
     def prefix_mask(self, prefixes: frozenset[str]) -> np.ndarray:
         """True where a code starts with any of the prefixes (each 2–10 digits); each set matched once."""
