@@ -208,14 +208,47 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
+@dataclass
+class PreparedLines:
+    """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
+    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date."""
+
+    compiled: CompiledSchedule
+    fields: LineFields
+    lines: pd.DataFrame
+    key_index: np.ndarray
+    keys: pd.DataFrame
+
+    @classmethod
+    def of(cls, basket: Basket, compiled: CompiledSchedule) -> PreparedLines:
+        fields = LineFields.of(basket, compiled)
+        lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
+        key_index, keys = distinct_keys(compiled, lines)
+        return cls(compiled, fields, lines, key_index, keys)
+
+    def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+        """The lines' keys, the key of each line and the distinct keys on ``date``."""
+        day = np.datetime64(date.isoformat(), "D")
+        representative = self.compiled.representative_days(np.array([day]))[0]
+        return self.lines.assign(date=day), self.key_index, self.keys.assign(date=representative)
+
+
 def estimate(
-    basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
+    basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True,
+    prepared: PreparedLines | None = None,
 ) -> Estimate:
-    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to)."""
+    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to).
+
+    ``prepared`` (for this basket and compiled schedule, lines' own dates ignored) saves reading the keys again.
+    """
     compiled = schedule if isinstance(schedule, CompiledSchedule) else CompiledSchedule.of(schedule)
-    fields = LineFields.of(basket, compiled)
-    lines = line_keys(basket, date, use_entry_dates, compiled, fields)
-    key_index, keys = distinct_keys(compiled, lines)
+    if prepared is not None and not use_entry_dates and prepared.compiled is compiled:
+        fields = prepared.fields
+        lines, key_index, keys = prepared.on(date)
+    else:
+        fields = LineFields.of(basket, compiled)
+        lines = line_keys(basket, date, use_entry_dates, compiled, fields)
+        key_index, keys = distinct_keys(compiled, lines)
     result = compiled.evaluated(keys)
 
     restacked = result.restack[key_index]
