@@ -80,6 +80,9 @@ class ChunkedComparison:
             for compiled, state in zip(self.compiled, self.states):
                 if id(compiled) not in prepared:
                     prepared[id(compiled)] = PreparedLines.of(basket, compiled)
+                    prepared[id(compiled)].evaluate_on(
+                        [s.date for c, s in zip(self.compiled, self.states) if c is compiled]
+                    )  # the dates of the states of this schedule in one pass over the keys
                 results.append(
                     estimate(basket, compiled, state.date, use_entry_dates=False, prepared=prepared[id(compiled)])
                 )

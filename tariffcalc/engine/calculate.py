@@ -208,6 +208,10 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
+#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date).
+PREFETCH_KEYS = 300_000
+
+
 @dataclass
 class PreparedLines:
     """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
@@ -225,6 +229,15 @@ class PreparedLines:
         lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
         return cls(compiled, fields, lines, key_index, keys)
+
+    def evaluate_on(self, dates: list[dt.date]) -> None:
+        """Evaluate the keys on all these dates in one pass (kept by the compiled schedule's key cache)."""
+        days = np.array([np.datetime64(d.isoformat(), "D") for d in dates])
+        stretches = np.unique(self.compiled.representative_days(days))
+        if len(stretches) > 1 and len(self.keys) and len(self.keys) * len(stretches) <= PREFETCH_KEYS:
+            self.compiled.evaluated(
+                pd.concat([self.keys.assign(date=day) for day in stretches], ignore_index=True)
+            )
 
     def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         """The lines' keys, the key of each line and the distinct keys on ``date``."""

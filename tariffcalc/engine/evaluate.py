@@ -102,6 +102,9 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     confidence = np.full((n, m), -1, dtype=np.int8)
     for j, cm in enumerate(compiled.measures):
         rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
+        if not in_force.any():  # not in force on any key's day: nothing else to look at
+            status[:, j] = Status.NOT_IN_FORCE
+            continue
         covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
         in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
         excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)

@@ -14,8 +14,8 @@ import pandas as pd
 
 from .evaluate import KeyResult, evaluate_keys
 
-#: Past this many keys the cache starts again (a bound on its memory: about 1 KB per key with 70 measures).
-MAX_KEYS = 1_000_000
+#: Past this many keys the cache starts again (a bound on its memory: about 0.6 KB per key with 70 measures).
+MAX_KEYS = 500_000
 
 
 #: The width of a text field of a key (HTS digits, country code); keys with longer text are not kept.
@@ -51,16 +51,18 @@ class _Store:
         self.m, self.n = measures, 0
         self.arrays: dict[str, np.ndarray] = {}
         self.portions: dict[tuple[int, int], np.ndarray] = {}
+        self.own = np.zeros((0, measures), dtype=np.int32)
 
     _SPECS = {  # name: (dtype, per measure, fill)
         "rates": (np.int32, True, -1),
         "total": (np.bool_, True, False),
         "status": (np.int8, True, 0),
-        "yielded_to": (np.int16, True, -1),
+        "yielded_to": (np.int16, True, -1),  # int8 when there are fewer than 128 measures
         "partial": (np.bool_, True, False),
         "confidence": (np.int8, True, -1),
         "restack": (np.bool_, False, False),
-        "own": (np.int32, True, -1),
+        #: Row into ``own`` of a restacked key's own rates (-1: not restacked); few keys are.
+        "own_at": (np.int32, False, -1),
     }
 
     def _grow(self, needed: int) -> None:
@@ -69,6 +71,8 @@ class _Store:
             return
         size = max(needed, 2 * capacity, 1024)
         for name, (dtype, wide, fill) in self._SPECS.items():
+            if name == "yielded_to" and self.m < 128:
+                dtype = np.int8
             new = np.full((size, self.m) if wide else size, fill, dtype=dtype)
             if capacity:
                 new[:capacity] = self.arrays[name]
@@ -89,7 +93,9 @@ class _Store:
         a["partial"][rows] = result.partial
         a["confidence"][rows] = result.confidence
         a["restack"][rows] = result.restack
-        a["own"][rows][result.restack] = result.own_rates  # only the restacked keys have their own rates
+        restacked = np.flatnonzero(result.restack)
+        a["own_at"][start + restacked] = len(self.own) + np.arange(len(restacked))
+        self.own = np.concatenate([self.own, result.own_rates.astype(np.int32)])  # only restacked keys have these
         for j, other, mask in result.portions:
             if (j, other) not in self.portions:
                 self.portions[(j, other)] = np.zeros(len(a["restack"]), dtype=bool)
@@ -104,12 +110,12 @@ class _Store:
             a["rates"][rows].astype(np.int64),
             a["total"][rows],
             a["status"][rows],
-            a["yielded_to"][rows],
+            a["yielded_to"][rows].astype(np.int16),
             a["partial"][rows],
             a["confidence"][rows],
             [(j, other, mask[rows]) for (j, other), mask in self.portions.items() if mask[rows].any()],
             restack,
-            a["own"][rows[restack]].astype(np.int64),
+            self.own[a["own_at"][rows[restack]]].astype(np.int64),
         )
 
 
@@ -132,6 +138,8 @@ class KeyCache:
         rows = np.fromiter((get(b, -1) for b in ids), dtype=np.int64, count=len(ids))
         new = np.flatnonzero(rows < 0)
         if len(new):
+            if len(new) > MAX_KEYS:  # more new keys than are kept: evaluate them without keeping any
+                return evaluate_keys(self.compiled, keys)
             if self.store.n + len(new) > MAX_KEYS:
                 self.rows, self.store = {}, _Store(len(self.compiled.measures))
                 return self.evaluate(keys)
