@@ -2,10 +2,11 @@
 
     python3 benchmarks/generate.py 1000000 basket.csv --seed 1
 
-HTS codes come from the product groups of the shipped schedule
-(data/schedules/us-2025.yaml: steel, aluminum, s232-vehicles, s232-auto-parts,
-annex-ii, canada-energy, potash) and from a list of common codes that no
-measure scopes, so every measure of the schedule applies to some lines; about
+HTS codes come from product groups of the shipped schedule
+(data/schedules/us.yaml: steel and aluminum articles and derivatives, Section
+301 lists 3 and 4A, s232-vehicles, s232-auto-parts, annex-ii, canada-energy,
+potash; groups kept in code-list files are read from data/lists/) and from a
+list of common codes that no measure scopes; about
 one line in ten carries an entry_date spread over the schedule's window, so the
 dated measures (the 2018 steel and aluminum regime, the China escalation, the
 pause) apply too.  Codes of 10 digits are used as they are, codes of 8 digits

@@ -45,78 +45,54 @@ def key_bytes(keys: pd.DataFrame) -> list[bytes] | None:
 
 
 class _Store:
-    """Rows of evaluated keys in arrays that grow by doubling."""
+    """Rows of evaluated keys, kept as the blocks they were evaluated in (no copy when more come)."""
 
     def __init__(self, measures: int):
         self.m, self.n = measures, 0
-        self.arrays: dict[str, np.ndarray] = {}
-        self.portions: dict[tuple[int, int], np.ndarray] = {}
-        self.own = np.zeros((0, measures), dtype=np.int32)
-
-    _SPECS = {  # name: (dtype, per measure, fill)
-        "rates": (np.int32, True, -1),
-        "total": (np.bool_, True, False),
-        "status": (np.int8, True, 0),
-        "yielded_to": (np.int16, True, -1),  # int8 when there are fewer than 128 measures
-        "partial": (np.bool_, True, False),
-        "confidence": (np.int8, True, -1),
-        "restack": (np.bool_, False, False),
-        #: Row into ``own`` of a restacked key's own rates (-1: not restacked); few keys are.
-        "own_at": (np.int32, False, -1),
-    }
-
-    def _grow(self, needed: int) -> None:
-        capacity = len(self.arrays["restack"]) if self.arrays else 0
-        if needed <= capacity:
-            return
-        size = max(needed, 2 * capacity, 1024)
-        for name, (dtype, wide, fill) in self._SPECS.items():
-            if name == "yielded_to" and self.m < 128:
-                dtype = np.int8
-            new = np.full((size, self.m) if wide else size, fill, dtype=dtype)
-            if capacity:
-                new[:capacity] = self.arrays[name]
-            self.arrays[name] = new
-        for pair, mask in self.portions.items():
-            new = np.zeros(size, dtype=bool)
-            new[:capacity] = mask
-            self.portions[pair] = new
+        self.starts: list[int] = []
+        self.blocks: list[KeyResult] = []
+        self.positions: list[np.ndarray] = []  # per block: each key's row in the block's own_rates, or -1
 
     def append(self, result: KeyResult) -> None:
-        start, count = self.n, len(result.rates)
-        self._grow(start + count)
-        a, rows = self.arrays, slice(start, start + count)
-        a["rates"][rows] = result.rates
-        a["total"][rows] = result.total
-        a["status"][rows] = result.status
-        a["yielded_to"][rows] = result.yielded_to
-        a["partial"][rows] = result.partial
-        a["confidence"][rows] = result.confidence
-        a["restack"][rows] = result.restack
-        restacked = np.flatnonzero(result.restack)
-        a["own_at"][start + restacked] = len(self.own) + np.arange(len(restacked))
-        self.own = np.concatenate([self.own, result.own_rates.astype(np.int32)])  # only restacked keys have these
-        for j, other, mask in result.portions:
-            if (j, other) not in self.portions:
-                self.portions[(j, other)] = np.zeros(len(a["restack"]), dtype=bool)
-            self.portions[(j, other)][rows] = mask
-        self.n += count
+        slim = KeyResult(
+            None, result.rates.astype(np.int32), result.total, result.status,
+            result.yielded_to.astype(np.int8 if self.m < 128 else np.int16), result.partial, result.confidence,
+            result.portions, result.restack, result.own_rates.astype(np.int32),
+        )  # fmt: skip
+        self.starts.append(self.n)
+        self.blocks.append(slim)
+        self.positions.append(np.where(result.restack, np.cumsum(result.restack) - 1, -1))
+        self.n += len(result.rates)
 
     def gather(self, keys: pd.DataFrame, rows: np.ndarray) -> KeyResult:
-        a = self.arrays
-        restack = a["restack"][rows]
+        n, m = len(rows), self.m
+        rates = np.empty((n, m), dtype=np.int64)
+        total, status = np.empty((n, m), dtype=bool), np.empty((n, m), dtype=np.int8)
+        yielded_to, partial = np.empty((n, m), dtype=np.int16), np.empty((n, m), dtype=bool)
+        confidence, restack = np.empty((n, m), dtype=np.int8), np.empty(n, dtype=bool)
+        own_position = np.full(n, -1, dtype=np.int64)
+        portions: dict[tuple[int, int], np.ndarray] = {}
+        owns = []
+        block_of = np.searchsorted(np.array(self.starts), rows, side="right") - 1
+        for b in np.unique(block_of).tolist():
+            at = np.flatnonzero(block_of == b)
+            block, local = self.blocks[b], rows[at] - self.starts[b]
+            rates[at], total[at], status[at] = block.rates[local], block.total[local], block.status[local]
+            yielded_to[at], partial[at] = block.yielded_to[local], block.partial[local]
+            confidence[at], restack[at] = block.confidence[local], block.restack[local]
+            for j, other, mask in block.portions:
+                portions.setdefault((j, other), np.zeros(n, dtype=bool))[at] = mask[local]
+            here = self.positions[b][local]
+            if (here >= 0).any():
+                owns.append((at[here >= 0], block.own_rates[here[here >= 0]]))
+        own_rates = np.full((n, m), -1, dtype=np.int64)
+        for at, values in owns:
+            own_rates[at] = values
         return KeyResult(
-            keys,
-            a["rates"][rows].astype(np.int64),
-            a["total"][rows],
-            a["status"][rows],
-            a["yielded_to"][rows].astype(np.int16),
-            a["partial"][rows],
-            a["confidence"][rows],
-            [(j, other, mask[rows]) for (j, other), mask in self.portions.items() if mask[rows].any()],
-            restack,
-            self.own[a["own_at"][rows[restack]]].astype(np.int64),
-        )
+            keys, rates, total, status, yielded_to, partial, confidence,
+            [(j, other, mask) for (j, other), mask in portions.items() if mask.any()],
+            restack, own_rates[restack],
+        )  # fmt: skip
 
 
 class KeyCache:
