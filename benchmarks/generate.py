@@ -2,10 +2,11 @@
 
     python3 benchmarks/generate.py 1000000 basket.csv --seed 1
 
-HTS codes come from the product groups of the shipped schedule
-(data/schedules/us-2025.yaml: steel, aluminum, s232-vehicles, s232-auto-parts,
-annex-ii, canada-energy, potash) and from a list of common codes that no
-measure scopes, so every measure of the schedule applies to some lines; about
+HTS codes come from product groups of the shipped schedule
+(data/schedules/us.yaml: steel and aluminum articles and derivatives, Section
+301 lists 3 and 4A, s232-vehicles, s232-auto-parts, annex-ii, canada-energy,
+potash; groups kept in code-list files are read from data/lists/) and from a
+list of common codes that no measure scopes; about
 one line in ten carries an entry_date spread over the schedule's window, so the
 dated measures (the 2018 steel and aluminum regime, the China escalation, the
 pause) apply too.  Codes of 10 digits are used as they are, codes of 8 digits
@@ -31,18 +32,22 @@ import numpy as np
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-SCHEDULE = REPO / "data" / "schedules" / "us-2025.yaml"
+SCHEDULE = REPO / "data" / "schedules" / "us.yaml"
 HTS_FILE = REPO.parent / "shared" / "data" / "hts_2025_basic_edition.csv"
 
 HEADER = "hts_code,country,value,mfn_rate,description,quantity,usmca,auto_part,entry_date"
 
 # Share of lines drawn from each source of codes, and the description they get.
 CATEGORIES = {  # name: (weight, description)
-    "common": (0.40, None),
-    "annex-ii": (0.10, "Annex II goods"),
-    "steel": (0.10, "Steel articles"),
-    "aluminum": (0.08, "Aluminum articles"),
-    "s232-auto-parts": (0.12, "Auto parts"),
+    "common": (0.34, None),
+    "annex-ii": (0.08, "Annex II goods"),
+    "s232-steel-articles": (0.05, "Steel articles"),
+    "s232-steel-derivatives-2025": (0.05, "Steel derivatives"),
+    "s232-aluminum-articles": (0.04, "Aluminum articles"),
+    "s232-aluminum-derivatives-2025": (0.04, "Aluminum derivatives"),
+    "s301-china-list-3": (0.04, "Section 301 List 3 goods"),
+    "s301-china-list-4a": (0.02, "Section 301 List 4A goods"),
+    "s232-auto-parts": (0.08, "Auto parts"),
     "s232-vehicles": (0.06, "Passenger vehicle"),
     "canada-energy": (0.08, "Energy products"),
     "potash": (0.02, "Potash, fertilisers"),
@@ -138,7 +143,12 @@ def code_pools(hts_file: Path | None) -> dict[str, tuple[list[str], list[str]]]:
             descs = [file_desc[c] for c in codes]
         else:
             codes = []
-            for prefix in groups[name]["hts"]:
+            group = groups[name]
+            prefixes = group.get("hts") or [
+                line.strip() for line in (SCHEDULE.parent / group["file"]).read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")
+            ]  # fmt: skip
+            for prefix in prefixes:
                 digits = prefix.replace(".", "")
                 if len(digits) == 10:
                     codes.append(prefix)

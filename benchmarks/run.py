@@ -1,16 +1,26 @@
-"""Benchmark tariffcalc against pandas alone, on the same generated baskets, in the same run.
+"""Benchmark tariffcalc against pandas and pyarrow merely reading and writing the same basket, runs interleaved.
 
-    python3 benchmarks/run.py                          # 10k, 100k and 1M lines
-    python3 benchmarks/run.py --sizes 10000000 --json results.json
+    python3 benchmarks/run.py                          # 1M lines, 3 rounds
+    python3 benchmarks/run.py --sizes 100000 1000000 --repeat 5 --json results.json
 
-For each size a basket is generated once (benchmarks/generate.py) into a
-temporary directory, then timed with
-  tariffcalc estimate FILE --date 2025-05-20 --format csv --output OUT
-and with the baseline, pandas reading the same file (dtype=str,
-keep_default_na=False) and writing it back with to_csv(index=False).
-Both run as subprocesses, so both pay their interpreter start-up and imports.
-Wall time is the best of --repeat runs; peak memory is the subprocess's
-maximum resident set size.
+For each size a basket is generated once (benchmarks/generate.py, codes from the
+shipped schedule ``us``) into a temporary directory, and a refund history
+(benchmarks/refund.py) of as many lines.  Then, round after round, each of these
+runs once as a subprocess, in this order, so that a busy machine weighs on all of
+them alike:
+
+  pandas     pd.read_csv(FILE, dtype=str, keep_default_na=False).to_csv(OUT, index=False)
+  pyarrow    pyarrow.csv.read_csv (every column a string) then pyarrow.csv.write_csv
+  estimate   tariffcalc estimate FILE --date 2025-05-20 --format csv --output OUT
+  timeline   tariffcalc timeline FILE --from 2025-02-01 --to 2025-07-31 --format csv --output OUT
+  compare    tariffcalc compare FILE --date 2025-05-20 --date 2026-03-01 --format csv --output OUT
+  refund     tariffcalc refund HISTORY --as-of 2026-12-01 --format csv --output OUT
+
+Each run's ratio to the pandas run of the same round is kept; the table gives the
+median of those ratios, the best wall time and the peak resident memory
+(``/usr/bin/time -f %M``, else ``getrusage(RUSAGE_CHILDREN)`` in a wrapper).
+Start-up is measured the same way: ``python3 -c "import pandas"``, ``tariffcalc
+--version`` and ``estimate`` of the 3-line example basket, interleaved, 10 rounds.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,27 +42,41 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # benchmarks/refund.py imports this checkout's tariffcalc
+import refund  # noqa: E402
 DATE = "2025-05-20"
-BASELINE = (
+PANDAS = (
     "import sys, pandas as pd; "
     "pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False)"
 )
-# Fallback when /usr/bin/time is missing: a fresh interpreter runs the command and reports its peak RSS.
+PYARROW = (
+    "import sys, pyarrow as pa, pyarrow.csv as c; "
+    "names = open(sys.argv[1], encoding='utf-8').readline().rstrip('\\n').split(','); "
+    "t = c.read_csv(sys.argv[1], convert_options=c.ConvertOptions(column_types={n: pa.string() for n in names}, "
+    "strings_can_be_null=False, quoted_strings_can_be_null=False)); "
+    "c.write_csv(t, sys.argv[2], c.WriteOptions(quoting_style='needed'))"
+)
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys; "
     "rc = subprocess.run(sys.argv[1:]).returncode; "
     "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(rc)"
 )
+THREE_LINES = REPO / "data" / "examples" / "seed-japan.csv"
 
 
 def tariffcalc_cmd() -> list[str]:
+    """The ``tariffcalc`` on PATH, else (or with TARIFFCALC_BENCH_HERE=1) this checkout's, by ``python3 -m``."""
     exe = shutil.which("tariffcalc")
-    return [exe] if exe else [sys.executable, "-m", "tariffcalc"]
+    if exe and not os.environ.get("TARIFFCALC_BENCH_HERE"):
+        return [exe]
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    return [sys.executable, "-m", "tariffcalc"]
 
 
 def run_once(cmd: list[str], workdir: Path) -> tuple[float, int]:
     """Run cmd; return (wall seconds, peak RSS in KiB). Raises if it fails."""
     report = workdir / "rss.txt"
+    report.unlink(missing_ok=True)
     if os.access("/usr/bin/time", os.X_OK):
         wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(report), *cmd]
     else:
@@ -59,16 +84,37 @@ def run_once(cmd: list[str], workdir: Path) -> tuple[float, int]:
     start = time.perf_counter()
     proc = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
+    if proc.returncode not in (0,):
         raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stderr[-2000:]}")
     text = report.read_text() if report.exists() else proc.stderr
     return wall, int(text.strip().splitlines()[-1])
 
 
 def best_of(cmd: list[str], repeat: int, workdir: Path) -> dict:
+    """The best wall time of ``repeat`` runs, and the peak memory (for benchmarks/refund.py)."""
     runs = [run_once(cmd, workdir) for _ in range(repeat)]
     return {"seconds": min(w for w, _ in runs), "all_seconds": [w for w, _ in runs],
             "peak_mb": max(kib for _, kib in runs) / 1024}  # fmt: skip
+
+
+def interleaved(commands: dict[str, list[str]], rounds: int, workdir: Path, baseline: str) -> dict:
+    """Each command once per round, in order; per command its times, peak memory and ratios to ``baseline``."""
+    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    for r in range(rounds):
+        for name, cmd in commands.items():
+            runs[name].append(run_once(cmd, workdir))
+        print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {runs[n][-1][0]:.2f} s" for n in commands), file=sys.stderr)
+    base = [w for w, _ in runs[baseline]]
+    return {
+        name: {
+            "seconds": [w for w, _ in got],
+            "best": min(w for w, _ in got),
+            "median": statistics.median(w for w, _ in got),
+            "ratio": statistics.median(w / b for (w, _), b in zip(got, base)),
+            "peak_mb": max(k for _, k in got) / 1024,
+        }
+        for name, got in runs.items()
+    }
 
 
 def machine() -> dict:
@@ -87,43 +133,26 @@ def machine() -> dict:
                 ram_gb = round(int(line.split()[1]) / 1024**2, 1)
     except OSError:
         pass
+    import pyarrow
+
     version = subprocess.run([*tariffcalc_cmd(), "--version"], capture_output=True, text=True).stdout.strip()
     git = ["git", "--no-optional-locks", "-C", str(REPO)]  # read-only: never touches the index
     commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     if subprocess.run([*git, "status", "--porcelain", "--", "tariffcalc"], capture_output=True, text=True).stdout:
         commit += " with uncommitted changes to tariffcalc/"
     return {"cpu": cpu, "cores": os.cpu_count(), "ram_gb": ram_gb, "os": platform.platform(),
-            "python": platform.python_version(), "pandas": pd.__version__, "numpy": np.__version__,
-            "tariffcalc": version, "commit": commit or "unknown"}  # fmt: skip
-
-
-def time_parquet(tc: list[str], basket: Path, out: Path, repeat: int, workdir: Path) -> dict | None:
-    """tariffcalc on the same basket written as Parquet (strings, as read from the CSV); None if that fails."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    parquet = basket.with_suffix(".parquet")
-    frame = pd.read_csv(basket, dtype=str, keep_default_na=False)
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), parquet, row_group_size=200_000)
-    del frame
-    try:
-        timing = best_of([*tc, "estimate", str(parquet), "--date", DATE, "--format", "csv", "--output", str(out)],
-                         repeat, workdir)  # fmt: skip
-    except RuntimeError as exc:
-        print(f"tariffcalc failed on the Parquet basket: {exc}", file=sys.stderr)
-        return None
-    timing["bytes"] = parquet.stat().st_size
-    parquet.unlink()
-    return timing
+            "load": os.getloadavg()[0], "python": platform.python_version(), "pandas": pd.__version__,
+            "numpy": np.__version__, "pyarrow": pyarrow.__version__, "tariffcalc": version,
+            "commit": commit or "unknown"}  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--repeat", type=int, default=None, help="runs per measurement, best kept (default 3, 1 from 10M lines)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (each command once per round)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", metavar="PATH", help="also write the raw numbers here")
-    parser.add_argument("--parquet", action="store_true", help="also time the same basket as Parquet (needs pyarrow)")
+    parser.add_argument("--only", nargs="+", help="time only these (pandas is always timed)")
     args = parser.parse_args()
 
     tc = tariffcalc_cmd()
@@ -131,52 +160,60 @@ def main() -> None:
     results = []
     with tempfile.TemporaryDirectory(prefix="tariffcalc-bench-") as tmp:
         workdir = Path(tmp)
-        version = best_of([*tc, "--version"], 10, workdir)
-        print(f"tariffcalc --version: {version['seconds']:.3f} s (best of 10)", file=sys.stderr)
+        out = str(workdir / "out.csv")
+        print("start-up, 10 rounds...", file=sys.stderr)
+        startup = interleaved(
+            {
+                "python": [sys.executable, "-c", "pass"],
+                "import pandas": [sys.executable, "-c", "import pandas"],
+                "--version": [*tc, "--version"],
+                "3-line estimate": [*tc, "estimate", str(THREE_LINES), "--date", DATE, "--format", "csv", "--output", out],
+            },
+            10, workdir, "import pandas",
+        )  # fmt: skip
         for n in args.sizes:
-            repeat = args.repeat or (1 if n >= 10_000_000 else 3)
-            basket = workdir / f"basket-{n}.csv"
+            basket, history = workdir / f"basket-{n}.csv", workdir / f"history-{n}.csv"
             start = time.perf_counter()
             generate.generate(n, basket, seed=args.seed)
+            refund.generate(n, history, seed=args.seed)
             print(f"{n:,} lines: generated in {time.perf_counter() - start:.1f} s, timing...", file=sys.stderr)
-            out = workdir / "out.csv"
-            try:
-                tariff = best_of([*tc, "estimate", str(basket), "--date", DATE, "--format", "csv",
-                                  "--output", str(out)], repeat, workdir)  # fmt: skip
-            except RuntimeError as exc:  # report it and carry on with the other sizes
-                print(f"tariffcalc failed at {n:,} lines: {exc}", file=sys.stderr)
-                tariff = None
-            baseline = best_of([sys.executable, "-c", BASELINE, str(basket), str(out)], repeat, workdir)
-            results.append({"lines": n, "bytes": basket.stat().st_size, "repeat": repeat,
-                            "tariffcalc": tariff, "pandas": baseline})  # fmt: skip
-            if args.parquet:
-                results[-1]["parquet"] = time_parquet(tc, basket, out, repeat, workdir)
+            commands = {
+                "pandas": [sys.executable, "-c", PANDAS, str(basket), out],
+                "pyarrow": [sys.executable, "-c", PYARROW, str(basket), out],
+                "estimate": [*tc, "estimate", str(basket), "--date", DATE, "--format", "csv", "--output", out],
+                "timeline": [*tc, "timeline", str(basket), "--from", "2025-02-01", "--to", "2025-07-31",
+                             "--format", "csv", "--output", out],
+                "compare": [*tc, "compare", str(basket), "--date", DATE, "--date", "2026-03-01",
+                            "--format", "csv", "--output", out],
+                "refund": [*tc, "refund", str(history), "--as-of", "2026-12-01", "--format", "csv", "--output", out],
+            }  # fmt: skip
+            if args.only:
+                commands = {k: v for k, v in commands.items() if k == "pandas" or k in args.only}
+            results.append({"lines": n, "bytes": basket.stat().st_size, "timings": interleaved(commands, args.repeat, workdir, "pandas")})
             basket.unlink()
-            out.unlink(missing_ok=True)
+            history.unlink()
 
-    print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}")
-    print(f"Python {info['python']}, pandas {info['pandas']}, numpy {info['numpy']}, "
-          f"{info['tariffcalc']} ({info['commit']})")  # fmt: skip
-    print(f"`tariffcalc --version`: {version['seconds']:.3f} s (best of 10)\n")
-    print("| lines | tariffcalc s | pandas s | ratio | tariffcalc peak MB | pandas peak MB | lines/s |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gb']} GB RAM, {info['os']}, "
+          f"load average {info['load']:.1f} at the start")  # fmt: skip
+    print(f"Python {info['python']}, pandas {info['pandas']}, numpy {info['numpy']}, pyarrow {info['pyarrow']}, "
+          f"{info['tariffcalc']} ({info['commit']})\n")  # fmt: skip
+    print("Start-up (10 interleaved rounds; ratio: median of each round's time over `import pandas` of that round):\n")
+    print("| command | best s | median s | ratio to import pandas | peak MB |")
+    print("|---|---:|---:|---:|---:|")
+    for name, t in startup.items():
+        print(f"| {name} | {t['best']:.3f} | {t['median']:.3f} | {t['ratio']:.2f} | {t['peak_mb']:.0f} |")
     for r in results:
-        t, p = r["tariffcalc"], r["pandas"]
-        if t is None:
-            print(f"| {r['lines']:,} | failed | {p['seconds']:.2f} | | | {p['peak_mb']:.0f} | |")
-            continue
-        print(f"| {r['lines']:,} | {t['seconds']:.2f} | {p['seconds']:.2f} | {t['seconds'] / p['seconds']:.2f} "
-              f"| {t['peak_mb']:.0f} | {p['peak_mb']:.0f} | {r['lines'] / t['seconds']:,.0f} |")  # fmt: skip
-    if args.parquet:
-        print("\nThe same baskets as Parquet (all columns strings, row groups of 200,000), output CSV:\n")
-        print("| lines | CSV in s | Parquet in s | Parquet file MB | Parquet in peak MB |")
-        print("|---:|---:|---:|---:|---:|")
-        for r in results:
-            t, q = r["tariffcalc"], r.get("parquet")
-            if t and q:
-                print(f"| {r['lines']:,} | {t['seconds']:.2f} | {q['seconds']:.2f} | {q['bytes'] / 1e6:.1f} | {q['peak_mb']:.0f} |")
+        timings = r["timings"]
+        print(f"\n{r['lines']:,} lines ({r['bytes'] / 1e6:.0f} MB of CSV), {args.repeat} interleaved rounds "
+              "(ratio: median of each round's time over the pandas run of that round):\n")  # fmt: skip
+        print("| run | best s | median s | ratio to pandas | ratio to estimate | peak MB |")
+        print("|---|---:|---:|---:|---:|---:|")
+        est = timings.get("estimate")
+        for name, t in timings.items():
+            vs = f"{t['ratio'] / est['ratio']:.2f}" if est else ""
+            print(f"| {name} | {t['best']:.2f} | {t['median']:.2f} | {t['ratio']:.2f} | {vs} | {t['peak_mb']:.0f} |")
     if args.json:
-        data = {"machine": info, "date": DATE, "version_seconds": version, "results": results}
+        data = {"machine": info, "date": DATE, "startup": startup, "results": results}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
 
 

@@ -1,3 +1,18 @@
-from .cli import main
+"""``python -m tariffcalc`` and the ``tariffcalc`` script: ``--version`` is answered before any other import."""
 
-main()
+import sys
+
+
+def run() -> None:
+    if sys.argv[1:] == ["--version"]:
+        from . import __version__
+
+        print(f"tariffcalc {__version__}")
+        return
+    from .cli import main
+
+    main()
+
+
+if __name__ == "__main__":
+    run()

@@ -118,6 +118,47 @@ def prefix_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.
     return mask
 
 
+class CodeColumn:
+    """Distinct HTS codes (digits) as integers, for matching many prefixes at once by sorted-array search.
+
+    A code of ``n`` digits is held as the integer of its digits padded with zeros to 10, with ``n``; its prefix of
+    length ``L`` (``L <= n``) is then ``value // 10**(10 - L)``, compared with the prefixes of that length, sorted.
+    """
+
+    def __init__(self, digits: pd.Series | np.ndarray):
+        text = np.asarray(np.asarray(digits, dtype=object), dtype=np.str_)
+        self._masks: dict[frozenset[str], np.ndarray] = {}
+        if not len(text):
+            self.value, self.length = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return
+        self.length = np.strings.str_len(text)
+        ok = np.strings.isdecimal(text) & (self.length > 0) & (self.length <= 10)
+        padded = np.strings.ljust(np.where(ok, text, "0"), 10, "0")
+        self.value = np.where(ok, padded.astype(np.int64), 0)
+        self.length = np.where(ok, self.length, 0)
+
+    def prefix_mask(self, prefixes: frozenset[str]) -> np.ndarray:
+        """True where a code starts with any of the prefixes (each 2–10 digits); each set matched once."""
+        mask = self._masks.get(prefixes)
+        if mask is None:
+            mask = np.zeros(len(self.value), dtype=bool)
+            for length, sorted_prefixes in _sorted_by_length(prefixes):
+                head = self.value // 10 ** (10 - length)
+                at = np.searchsorted(sorted_prefixes, head).clip(max=len(sorted_prefixes) - 1)
+                mask |= (sorted_prefixes[at] == head) & (self.length >= length)
+            self._masks[prefixes] = mask
+        return mask
+
+
+@lru_cache(maxsize=4096)
+def _sorted_by_length(prefixes: frozenset[str]) -> tuple[tuple[int, np.ndarray], ...]:
+    """A prefix set split by length, each part as a sorted integer array (once per set)."""
+    return tuple(
+        (length, np.array(sorted(int(p) for p in group if p.isdecimal()) or [-1], dtype=np.int64))
+        for length, group in _by_length(prefixes)
+    )
+
+
 @lru_cache(maxsize=4096)
 def _truncated(prefixes: frozenset[str], length: int) -> frozenset[str]:
     """The prefixes longer than ``length``, cut to it: the codes of that length a scope covers only in part."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..engine.calculate import estimate
+from ..engine.calculate import PreparedLines, estimate
 from ..engine.compile import CompiledSchedule
 from ..engine.result import Estimate, Summary, Totals
 from ..goods.basket import Basket
@@ -66,15 +66,26 @@ class ChunkedComparison:
     def __init__(self, chunks: Iterable[Basket], states: list[State]):
         self.chunks, self.states = chunks, states
         self.summaries = [Summary(s.schedule, s.date) for s in states]
-        self.compiled = [CompiledSchedule.of(s.schedule) for s in states]
+        # States of the same schedule (dates apart) share one compiled schedule, so its keys are evaluated once.
+        self.compiled: list[CompiledSchedule] = []
+        for state in states:
+            same = [c for c in self.compiled if c.schedule is state.schedule or c.schedule == state.schedule]
+            self.compiled.append(same[0] if same else CompiledSchedule.of(state.schedule))
 
     def __iter__(self) -> Iterator[tuple[Comparison, int]]:
         first_line = 1
         for basket in self.chunks:
-            results = [
-                estimate(basket, compiled, state.date, use_entry_dates=False)
-                for compiled, state in zip(self.compiled, self.states)
-            ]
+            prepared: dict[int, PreparedLines] = {}  # the chunk's keys, read once per compiled schedule
+            results = []
+            for compiled, state in zip(self.compiled, self.states):
+                if id(compiled) not in prepared:
+                    prepared[id(compiled)] = PreparedLines.of(basket, compiled)
+                    prepared[id(compiled)].evaluate_on(
+                        [s.date for c, s in zip(self.compiled, self.states) if c is compiled]
+                    )  # the dates of the states of this schedule in one pass over the keys
+                results.append(
+                    estimate(basket, compiled, state.date, use_entry_dates=False, prepared=prepared[id(compiled)])
+                )
             for summary, result in zip(self.summaries, results):
                 summary.add(result.summary())
             yield Comparison(basket, self.states, results), first_line

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.calculate import estimate
+from ..engine.calculate import PreparedLines, estimate
 from ..engine.compile import CompiledSchedule
 from ..engine.result import Summary
 from ..goods.basket import Basket
@@ -60,8 +60,10 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     for chunk in [basket] if isinstance(basket, Basket) else basket:
         name, lines = chunk.name, lines + len(chunk)
         previous: dict[str, np.ndarray] | None = None
+        prepared = PreparedLines.of(chunk, compiled)  # read once; each key evaluated once per stretch of days
+        prepared.evaluate_on(days)  # every date in one pass over the keys
         for k, day in enumerate(days):
-            result = estimate(chunk, compiled, day, use_entry_dates=False)
+            result = estimate(chunk, compiled, day, use_entry_dates=False, prepared=prepared)
             summaries[k].add(result.summary())
             current = {m.id: result.rates[:, j] for j, m in enumerate(result.measures)}
             if previous is not None:

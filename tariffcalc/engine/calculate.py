@@ -25,7 +25,7 @@ from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
 from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
 from .compile import CompiledCondition, CompiledSchedule, as_day
-from .evaluate import KeyResult, Status, evaluate_keys
+from .evaluate import KeyResult, Status
 from .fields import column_text, read_field
 from .result import Estimate
 
@@ -208,27 +208,73 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
+#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date).
+PREFETCH_KEYS = 300_000
+
+
+@dataclass
+class PreparedLines:
+    """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
+    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date."""
+
+    compiled: CompiledSchedule
+    fields: LineFields
+    lines: pd.DataFrame
+    key_index: np.ndarray
+    keys: pd.DataFrame
+
+    @classmethod
+    def of(cls, basket: Basket, compiled: CompiledSchedule) -> PreparedLines:
+        fields = LineFields.of(basket, compiled)
+        lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
+        key_index, keys = distinct_keys(compiled, lines)
+        return cls(compiled, fields, lines, key_index, keys)
+
+    def evaluate_on(self, dates: list[dt.date]) -> None:
+        """Evaluate the keys on all these dates in one pass (kept by the compiled schedule's key cache)."""
+        days = np.array([np.datetime64(d.isoformat(), "D") for d in dates])
+        stretches = np.unique(self.compiled.representative_days(days))
+        if len(stretches) > 1 and len(self.keys) and len(self.keys) * len(stretches) <= PREFETCH_KEYS:
+            self.compiled.evaluated(
+                pd.concat([self.keys.assign(date=day) for day in stretches], ignore_index=True)
+            )
+
+    def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+        """The lines' keys, the key of each line and the distinct keys on ``date``."""
+        day = np.datetime64(date.isoformat(), "D")
+        representative = self.compiled.representative_days(np.array([day]))[0]
+        return self.lines.assign(date=day), self.key_index, self.keys.assign(date=representative)
+
+
 def estimate(
-    basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True
+    basket: Basket, schedule: Schedule | CompiledSchedule, date: dt.date, use_entry_dates: bool = True,
+    prepared: PreparedLines | None = None,
 ) -> Estimate:
-    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to)."""
+    """Compute what every line of the basket pays on ``date`` (or its own ``entry_date``, unless told not to).
+
+    ``prepared`` (for this basket and compiled schedule, lines' own dates ignored) saves reading the keys again.
+    """
     compiled = schedule if isinstance(schedule, CompiledSchedule) else CompiledSchedule.of(schedule)
-    fields = LineFields.of(basket, compiled)
-    lines = line_keys(basket, date, use_entry_dates, compiled, fields)
-    key_index, keys = distinct_keys(compiled, lines)
-    result = evaluate_keys(compiled, keys)
+    if prepared is not None and not use_entry_dates and prepared.compiled is compiled:
+        fields = prepared.fields
+        lines, key_index, keys = prepared.on(date)
+    else:
+        fields = LineFields.of(basket, compiled)
+        lines = line_keys(basket, date, use_entry_dates, compiled, fields)
+        key_index, keys = distinct_keys(compiled, lines)
+    result = compiled.evaluated(keys)
 
     restacked = result.restack[key_index]
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = result.rates[key_index][:, used] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = result.rates[:, used][key_index] if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     if used and result.total[:, used].any():
-        top_up = result.total[key_index][:, used] & (line_rates >= 0)
+        top_up = result.total[:, used][key_index] & (line_rates >= 0)
         line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.

@@ -73,12 +73,13 @@ class _Keys:
         self.schedule = schedule
         self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
         self.codes = pd.Series(codes, dtype="string")
+        self.code_column = hts_codes.CodeColumn(codes)
         self.country = keys["country"].astype("string")
         self.date = keys["date"].to_numpy(dtype="datetime64[D]")
         self.frame = keys
 
     def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
-        return hts_codes.prefix_mask(self.codes, prefixes)[self.code_of_key]
+        return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
     def in_countries(self, countries: frozenset[str]) -> np.ndarray:
         return self.country.isin(countries).to_numpy(dtype=bool)
@@ -105,6 +106,9 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     confidence = np.full((n, m), -1, dtype=np.int8)
     for j, cm in enumerate(compiled.measures):
         rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
+        if not in_force.any():  # not in force on any key's day: nothing else to look at
+            status[:, j] = Status.NOT_IN_FORCE
+            continue
         covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
         # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
         covered = covered & ~k.in_countries(DOMESTIC)
@@ -239,19 +243,23 @@ def _stack(
     yielded_to = np.full(status.shape, -1, dtype=np.int16)
     portions: dict[tuple[int, int], np.ndarray] = {}
     for epoch in compiled.epochs:
-        in_epoch = k.between(epoch.start, epoch.end)
-        if not in_epoch.any():
+        # Each key lies in one epoch: resolve the epoch's keys alone, then write them back.
+        rows = np.flatnonzero(k.between(epoch.start, epoch.end))
+        if not len(rows):
             continue
+        st, yt, part = status[rows], yielded_to[rows], partial[rows]
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
-                other_applies = in_epoch & (status[:, other] == Status.APPLIED)
-                beaten = other_applies & (status[:, j] == Status.APPLIED)
+                other_applies = st[:, other] == Status.APPLIED
+                beaten = other_applies & (st[:, j] == Status.APPLIED)
                 if portion == "basis":
-                    previous = portions.get((j, other), np.zeros(k.n, dtype=bool))
-                    portions[(j, other)] = previous | beaten
+                    if (j, other) not in portions:
+                        portions[(j, other)] = np.zeros(k.n, dtype=bool)
+                    portions[(j, other)][rows] |= beaten
                     continue
-                status[:, j] = np.where(beaten, Status.YIELDED, status[:, j])
-                yielded_to[:, j] = np.where(beaten, other, yielded_to[:, j])
+                st[beaten, j] = Status.YIELDED
+                yt[beaten, j] = other
                 # A code too coarse for this measure's scope does not matter where it would yield anyway.
-                partial[:, j] &= ~other_applies
+                part[other_applies, j] = False
+        status[rows], yielded_to[rows], partial[rows] = st, yt, part
     return yielded_to, [(j, other, mask) for (j, other), mask in portions.items()]

@@ -229,6 +229,13 @@ class CsvSink(Sink):
         self.changed = 0
 
     def write(self, estimate: Estimate, first_line: int) -> None:
+        from .csv_text import write_estimate
+
+        changed = write_estimate(input_frame(estimate), estimate, self.out, self.header, self.excel_safe)
+        if changed is not None:  # written on whole columns (pyarrow); else a column is not text: pandas writes it
+            self.changed += changed
+            self.header = False
+            return
         frame = csv_frame(estimate)
         if self.excel_safe:
             frame, changed = neutralise_formulas(frame)
@@ -269,10 +276,14 @@ def csv_frame(estimate: Estimate) -> pd.DataFrame:
     Input columns whose names are computed columns (say, a previous run's
     output fed back in) are replaced by the new values.
     """
+    return pd.concat([input_frame(estimate), estimate.computed_columns()], axis=1)
+
+
+def input_frame(estimate: Estimate) -> pd.DataFrame:
+    """The input's columns as written, without those named like a computed column."""
     original = estimate.basket.columns
     keep = [c for c in original.columns if str(c).strip().lower() not in COMPUTED_COLUMNS]
-    frame = original[keep].reset_index(drop=True)
-    return pd.concat([frame, estimate.computed_columns()], axis=1)
+    return original[keep].reset_index(drop=True)
 
 
 _FORMULA_START = r"^[=+\-@\t\r]"
