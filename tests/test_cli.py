@@ -141,6 +141,14 @@ def test_output_file_gets_the_data_and_stdout_nothing(tariffcalc, tmp_path):
     assert json.loads(target.read_text())["totals"]["total_duty"] == "33310.05"
 
 
+def test_output_dash_is_stdout(tariffcalc, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = tariffcalc("estimate", EXAMPLE, "--date", DAY, "--output", "-", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["totals"]["total_duty"] == "33310.05"
+    assert list(tmp_path.iterdir()) == []  # no file named "-"
+
+
 def test_failed_run_leaves_an_existing_output_untouched(tariffcalc, tmp_path, write):
     target = tmp_path / "out.csv"
     target.write_text("precious\n")

@@ -41,6 +41,8 @@ SETS = typer.Option(
 def _checked_output(ctx: typer.Context, param: typer.CallbackParam, value):
     """``--format`` and ``--output``, once both are parsed: an output that cannot be written is refused before computing."""
     seen = ctx.meta.setdefault("tariffcalc.output", {})
+    if param.name == "output" and value is not None and str(value) == "-":
+        value = None  # `-o -` is standard output, as `-` is standard input
     seen[param.name] = value
     if len(seen) == 2:
         from ..errors import ExitStatus, InputError
@@ -63,7 +65,7 @@ FORMAT = typer.Option(
     callback=_checked_output,
 )
 OUTPUT = typer.Option(
-    None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds).", callback=_checked_output
+    None, "--output", "-o", help="Write here instead of stdout (only if the run succeeds); - is stdout.", callback=_checked_output
 )
 INPUT_FORMAT = typer.Option(None, "--input-format", help="Basket format (default: from the file's suffix; csv for stdin).")
 DEBUG = typer.Option(False, "--debug", help="Show a traceback when something fails.")
