@@ -247,3 +247,21 @@ def test_nested_columns_are_carried_as_json(tariffcalc, tmp_path):
     result = tariffcalc("estimate", path, *DAY, "--format", "csv")
     assert result.exit_code == 0, result
     assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["tags"] == '{"po": "A-1", "n": 2}'
+
+
+def test_csv_output_without_pyarrow_is_the_same_bytes(tariffcalc):
+    # pyarrow is a core dependency, but an install without it still gets its CSV, written by pandas. In a process
+    # of its own: pandas decides at import whether pyarrow is there.
+    import subprocess
+
+    expected = tariffcalc("estimate", EXAMPLE, *DAY, "--format", "csv")
+    blocked = (
+        "import sys; sys.modules.update(dict.fromkeys(['pyarrow', 'pyarrow.compute', 'pyarrow.parquet'])); "
+        "sys.argv[1:] = sys.argv[2:]; from tariffcalc.__main__ import run; run()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, "tariffcalc", "estimate", str(EXAMPLE), *DAY, "--format", "csv"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, expected.stderr)
+    assert result.stdout == expected.stdout and expected.exit_code == 0

@@ -229,9 +229,12 @@ class CsvSink(Sink):
         self.changed = 0
 
     def write(self, estimate: Estimate, first_line: int) -> None:
-        from .csv_text import write_estimate
-
-        changed = write_estimate(input_frame(estimate), estimate, self.out, self.header, self.excel_safe)
+        try:
+            from .csv_text import write_estimate
+        except ImportError:  # no pyarrow (a core dependency, but a broken install should still get its CSV)
+            changed = None
+        else:
+            changed = write_estimate(input_frame(estimate), estimate, self.out, self.header, self.excel_safe)
         if changed is not None:  # written on whole columns (pyarrow); else a column is not text: pandas writes it
             self.changed += changed
             self.header = False
