@@ -569,6 +569,11 @@ def case_output_that_is_not_a_plain_file(tariffcalc, write, tmp_path):
         assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     # A folder is refused before anything is computed.
     error(tariffcalc("estimate", basket, *DAY, "--output", tmp_path), f"{tmp_path}: is a folder (give the name of a file to write)")
+    # A loop of links is the file system's answer, not a bug.
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    error(tariffcalc("estimate", basket, *DAY, "--output", tmp_path / "loop1"),
+          f"{tmp_path / 'loop1'}: cannot write the output here (Too many levels of symbolic links)")
 
 
 def case_output_suffix_of_another_format(tariffcalc, write, tmp_path):

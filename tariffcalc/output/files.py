@@ -48,10 +48,14 @@ def resolved(output: Path) -> Path:
 
 
 def _stat(path: Path) -> os.stat_result | None:
+    """What ``path`` is (following links), None when nothing is there; a path that cannot be looked at (a loop of
+    links, a folder that may not be read, a name too long) is an error of the user's file system, not a bug."""
     try:
         return path.stat()
     except FileNotFoundError:
         return None
+    except OSError as exc:
+        raise InputError(problem(path, exc)) from None
 
 
 def is_stream(output: Path) -> bool:
