@@ -208,8 +208,9 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
-#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date).
-PREFETCH_KEYS = 300_000
+#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date): what
+#: the key cache (key_cache.MAX_BYTES, ~0.8 KB a key with 70 measures) keeps.
+PREFETCH_KEYS = 60_000
 
 
 @dataclass

@@ -14,16 +14,19 @@ import pandas as pd
 
 from .evaluate import KeyResult, evaluate_keys
 
-#: Past this many keys the cache starts again (a bound on its memory: about 0.6 KB per key with 70 measures).
-MAX_KEYS = 500_000
+#: The most bytes the cache keeps (its results and its keys, estimated); past it, only the keys that were
+#: found again since they were evaluated are kept, or none when those alone take half of it.
+MAX_BYTES = 64 * 2**20
 
+#: Bytes of a key in the look-up table beyond its own (the bytes object and the dict's entry).
+KEY_OVERHEAD = 110
 
-#: The width of a text field of a key (HTS digits, country code); keys with longer text are not kept.
+#: The width in bytes of a text field of a key (HTS digits, country code, UTF-8); keys with longer text are not kept.
 TEXT_WIDTH = 16
 
 
 def key_bytes(keys: pd.DataFrame) -> list[bytes] | None:
-    """Each key row as one bytes value (fields of fixed width), built on whole columns; None if a text is too long."""
+    """Each key row as one bytes value (fields of fixed width), built on whole columns; None if a field does not fit."""
     fields = []
     arrays = []
     for name in keys.columns:
@@ -34,9 +37,15 @@ def key_bytes(keys: pd.DataFrame) -> list[bytes] | None:
             text = np.asarray(column.astype(object).fillna("").to_numpy(), dtype=np.str_)
             if text.dtype.itemsize > 4 * TEXT_WIDTH:  # longer than any code or country: not a key to keep
                 return None
-            arrays.append(np.char.encode(text, "utf-8").astype(f"S{4 * TEXT_WIDTH}"))
+            encoded = np.char.encode(text, "utf-8")
+            if encoded.dtype.itemsize > TEXT_WIDTH:
+                return None
+            arrays.append(encoded.astype(f"S{TEXT_WIDTH}"))
         else:
-            arrays.append(column.to_numpy().astype(np.int16))
+            values = column.to_numpy()
+            if len(values) and (values.min() < -128 or values.max() > 127):
+                return None
+            arrays.append(values.astype(np.int8))
         fields.append((f"f{len(fields)}", arrays[-1].dtype))
     record = np.empty(len(keys), dtype=fields)
     for (name, _), array in zip(fields, arrays):
@@ -52,6 +61,8 @@ class _Store:
         self.starts: list[int] = []
         self.blocks: list[KeyResult] = []
         self.positions: list[np.ndarray] = []  # per block: each key's row in the block's own_rates, or -1
+        self.found: list[np.ndarray] = []  # per block: the key was found again after it was evaluated
+        self.bytes = 0
 
     def append(self, result: KeyResult) -> None:
         slim = KeyResult(
@@ -62,7 +73,20 @@ class _Store:
         self.starts.append(self.n)
         self.blocks.append(slim)
         self.positions.append(np.where(result.restack, np.cumsum(result.restack) - 1, -1))
+        self.found.append(np.zeros(len(result.rates), dtype=bool))
         self.n += len(result.rates)
+        self.bytes += sum(a.nbytes for a in (slim.rates, slim.total, slim.status, slim.yielded_to, slim.partial,
+                                             slim.confidence, slim.restack, slim.own_rates, self.positions[-1]))
+        self.bytes += sum(mask.nbytes for _, _, mask in slim.portions) + len(result.rates)  # found
+
+    def mark(self, rows: np.ndarray) -> None:
+        """Note that these rows were found again."""
+        block_of = np.searchsorted(np.array(self.starts), rows, side="right") - 1
+        for b in np.unique(block_of).tolist():
+            self.found[b][rows[block_of == b] - self.starts[b]] = True
+
+    def found_rows(self) -> np.ndarray:
+        return np.flatnonzero(np.concatenate(self.found)) if self.found else np.zeros(0, dtype=np.int64)
 
     def gather(self, keys: pd.DataFrame, rows: np.ndarray) -> KeyResult:
         n, m = len(rows), self.m
@@ -96,33 +120,67 @@ class _Store:
 
 
 class KeyCache:
-    """What a compiled schedule's keys evaluated to, kept across the chunks (and dates) of a run."""
+    """What a compiled schedule's keys evaluated to, kept across the chunks (and dates) of a run, in at most
+    :data:`MAX_BYTES`."""
 
     def __init__(self, compiled):
         self.compiled = compiled
         self.rows: dict[bytes, int] = {}
         self.store = _Store(len(compiled.measures))
+        self.key_bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        """The cache's estimated size: its results, its keys and their look-up table."""
+        return self.store.bytes + self.key_bytes
 
     def evaluate(self, keys: pd.DataFrame) -> KeyResult:
-        """The result of every key of ``keys`` (distinct keys), evaluating only those not seen before."""
+        """The result of every key of ``keys`` (distinct keys), evaluating only those not kept."""
         if not len(keys):
             return evaluate_keys(self.compiled, keys)
         ids = key_bytes(keys)
         if ids is None:
             return evaluate_keys(self.compiled, keys)
-        get = self.rows.get
-        rows = np.fromiter((get(b, -1) for b in ids), dtype=np.int64, count=len(ids))
+        rows = self._look_up(ids)
         new = np.flatnonzero(rows < 0)
         if len(new):
-            if len(new) > MAX_KEYS:  # more new keys than are kept: evaluate them without keeping any
+            per_key = self.store.bytes / max(self.store.n, 1) if self.store.n else 10 * len(self.compiled.measures)
+            cost = int(len(new) * (per_key + len(ids[0]) + KEY_OVERHEAD))
+            if cost > MAX_BYTES:  # more new keys than are kept: evaluate them without keeping any
                 return evaluate_keys(self.compiled, keys)
-            if self.store.n + len(new) > MAX_KEYS:
-                self.rows, self.store = {}, _Store(len(self.compiled.measures))
-                return self.evaluate(keys)
+            if self.bytes + cost > MAX_BYTES:
+                self._evict(cost)
+                rows = self._look_up(ids)
+                new = np.flatnonzero(rows < 0)
             fresh = evaluate_keys(self.compiled, keys.iloc[new].reset_index(drop=True))
             first = self.store.n
             self.store.append(fresh)
             for offset, i in enumerate(new.tolist()):
                 self.rows[ids[i]] = first + offset
+            self.key_bytes += len(new) * (len(ids[0]) + KEY_OVERHEAD)
             rows[new] = np.arange(first, first + len(new))
         return self.store.gather(keys, rows)
+
+    def _look_up(self, ids: list[bytes]) -> np.ndarray:
+        """Each key's row in the store, or -1; the rows found are marked."""
+        get = self.rows.get
+        rows = np.fromiter((get(b, -1) for b in ids), dtype=np.int64, count=len(ids))
+        found = rows[rows >= 0]
+        if len(found):
+            self.store.mark(found)
+        return rows
+
+    def _evict(self, room: int) -> None:
+        """Keep only the keys found again since they were evaluated, or none if that leaves no ``room`` bytes."""
+        keep = self.store.found_rows()
+        key_size = self.key_bytes / max(len(self.rows), 1)
+        kept_bytes = len(keep) * (self.bytes / max(self.store.n, 1))
+        store = _Store(len(self.compiled.measures))
+        rows: dict[bytes, int] = {}
+        if len(keep) and kept_bytes + room <= MAX_BYTES and kept_bytes <= MAX_BYTES / 2:
+            store.append(self.store.gather(None, keep))
+            new_row = np.full(self.store.n, -1, dtype=np.int64)
+            new_row[keep] = np.arange(len(keep))
+            rows = {b: r for b, row in self.rows.items() if (r := int(new_row[row])) >= 0}
+        self.rows, self.store = rows, store
+        self.key_bytes = int(len(rows) * key_size)
