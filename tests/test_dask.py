@@ -119,6 +119,15 @@ def test_a_bad_line_in_a_late_partition_is_reported_as_one_process_does(tariffca
     assert spread.stderr.startswith(f"Error: {path}:15: value: 'oops' is not an amount in USD")
 
 
+def test_a_quote_never_closed_is_reported_as_one_process_does(tariffcalc, write):
+    path = write("open.csv", EXAMPLE.read_text() + '9503.00.00,JP,"1,0,,,,,\n9503.00.00,JP,1,0,,,,,\n')
+    single = tariffcalc("estimate", path, *DAY, "--format", "csv", "--chunk-size", "3")
+    spread = tariffcalc("estimate", path, *DAY, "--format", "csv", "--chunk-size", "3", "--engine", "dask")
+    assert (spread.exit_code, spread.stdout, spread.stderr) == (single.exit_code, "", single.stderr)
+    message = "not valid CSV: a quote opened on this line is never closed (the rest of the file would be one cell)"
+    assert single.stderr == f"Error: {path}:14: {message}\n"
+
+
 def test_skip_invalid_is_the_same(tariffcalc, write):
     rows = EXAMPLE.read_text().splitlines()
     path = write("mixed.csv", "\n".join([rows[0], rows[1], "9503.00.00,XX,10,0,,,,,", *rows[2:], "9503.00.00,JP,-1,0,,,,,"]) + "\n")

@@ -230,26 +230,19 @@ def basket_chunks(
         except LookupError:
             raise InputError(Problem("--encoding", f"{encoding!r} is not a text encoding Python knows")) from None
         except pd.errors.ParserError as exc:
-            unclosed = _UNCLOSED.search(str(exc))
-            if unclosed and fmt == "csv":
-                raise InputError(_unclosed_quote(path, name, encoding, int(unclosed[1]))) from None
-            raise InputError(csv_problem(name, exc)) from None
+            raise InputError(csv_problem(name, exc, locate=lambda record: _line_of_record(path, name, encoding, record))) from None
 
 
-_UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
-
-
-def _unclosed_quote(path: Path, name: str, encoding: str, row: int) -> Problem:
-    """A quote never closed, at the file line where its record starts (pandas counts records from 0, the header's)."""
+def _line_of_record(path: Path, name: str, encoding: str, record: int) -> int:
+    """The file line where a CSV record starts (the header is record 0), counting cells that span lines."""
     import csv
 
     with open(path, encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=csv_layout(path, name, encoding))
-        for _ in range(row):
+        for _ in range(record):
             if next(reader, None) is None:
                 break
-        line = reader.line_num + 1
-    return Problem(f"{name}:{line}", "not valid CSV: a quote opened on this line is never closed (the rest of the file would be one cell)")
+        return reader.line_num + 1
 
 
 def with_unreadable(basket: Basket, unreadable: list[tuple[int, Problem]]) -> Basket:

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Literal
@@ -90,12 +91,22 @@ def check_first_record(text: str, delimiter: str, width: int, name: str, line: i
         raise InputError(Problem(f"{name}:{line}", f"not valid CSV: {len(record)} cells where the header has {width}"))
 
 
-def csv_problem(name: str, error: Exception, first_line: int = 1) -> Problem:
+UNCLOSED_QUOTE = "not valid CSV: a quote opened on this line is never closed (the rest of the file would be one cell)"
+
+
+def csv_problem(name: str, error: Exception, first_line: int = 1, locate: Callable[[int], int] | None = None) -> Problem:
     """pandas' CSV parser error as one line, at the file line it names where it names one.
 
-    ``first_line`` is the file line of the first line pandas read (1 for a whole file).
+    ``first_line`` is the file line of the first line pandas read (1 for a whole file). A quote never closed is
+    named at the line of its record: ``locate(record)`` gives it exactly (cells before it may span lines); without
+    it, each record is taken to be one line.
     """
     message = " ".join(str(error).split())
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+    if unclosed:
+        record = int(unclosed[1])  # pandas counts the records it read from 0
+        line = locate(record) if locate is not None else first_line + record
+        return Problem(f"{name}:{line}", UNCLOSED_QUOTE)
     fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
     if fields:
         expected, line, found = fields.groups()
