@@ -293,6 +293,7 @@ def collect(chunks, compiled, as_of: dt.date, with_lines: bool):
     """
     from .analysis.refund import RefundLines, combine, entries_disagree, read_history
     from .engine.calculate import estimate
+    from .engine.result import ordered_notices
     from .errors import InputError
     from .notices import merge
     from .output.refund import LineRecords
@@ -336,7 +337,7 @@ def collect(chunks, compiled, as_of: dt.date, with_lines: bool):
     if problems:
         raise InputError(problems)
     entries = entries if entries is not None else combine([])
-    return entries, lines, (differences, more_differences), list(notices.values()), defaulted
+    return entries, lines, (differences, more_differences), ordered_notices(notices.values(), compiled.schedule), defaulted
 
 
 def _borrowed_text(rates, quarter: str) -> str:

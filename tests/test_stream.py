@@ -123,3 +123,32 @@ def test_a_key_cache_that_evicts_gives_the_same_output(tariffcalc, write, monkey
         assert evicting.exit_code == kept.exit_code == 0, evicting
         assert (evicting.stdout, evicting.stderr) == (kept.stdout, kept.stderr)
     assert tariffcalc(*["estimate", csv_path, *DAY, "--format", "jsonl", "--chunk-size", "3"]).stdout == whole.stdout
+
+
+def test_warnings_come_in_the_same_order_however_the_basket_is_chunked(tariffcalc, write):
+    """Each chunk used to add its new warnings at the end, so their order depended on --chunk-size."""
+    basket = write(
+        "late.csv",
+        "hts_code,country,value,mfn_rate\n"
+        "7307.93.90,HN,555.82,0\n"  # a steel derivative: medium confidence, charged on a steel_value not given
+        "8507.60.00.20,MY,116.39,0\n"  # an auto part, or not: the basket does not say
+        "7307.93.90,HN,100.005,0\n",  # a value to round
+    )
+    runs = {
+        chunk: tariffcalc("estimate", basket, "--date", "2025-05-20", "--format", "json", "--chunk-size", chunk)
+        for chunk in ("1", "2", "100")
+    }
+    assert {run.exit_code for run in runs.values()} == {0}
+    steel = "'s232-steel-derivatives'"
+    assert json.loads(runs["1"].stdout)["warnings"] == [  # as the engine finds them in one chunk
+        f"{basket}: 1 value(s) had more than two decimals and were rounded to the cent (line 4)",
+        f"{basket}: 1 line(s) have HTS codes that 's232-auto-parts' covers only when the goods are parts of passenger "
+        "vehicles or light trucks; it was not applied to them because the basket does not say so (line 3; add a "
+        "column auto_part with true or false)",
+        f"{basket}: 2 line(s) pay {steel}, whose rate is known with medium confidence only (line 2, 4): check it "
+        "against the legal text before relying on it (`tariffcalc rates` names the sources)",
+        f"{basket}: 2 line(s) pay {steel} on the declared steel_value, but give none: charged on the whole value "
+        "(line 2, 4; add a column steel_value)",
+    ]
+    assert runs["1"].stdout == runs["2"].stdout == runs["100"].stdout
+    assert runs["1"].stderr == runs["2"].stderr == runs["100"].stderr

@@ -16,7 +16,7 @@ from .. import hts_codes
 from ..goods.basket import Basket
 from ..law.model import Measure, Schedule
 from ..money import format_cents, format_rates, ratio, total
-from ..notices import Notice
+from ..notices import Notice, in_order
 from ..notices import merge as merge_notices
 
 
@@ -208,7 +208,8 @@ class Summary:
 
     @property
     def warnings(self) -> list[str]:
-        return [notice.text for notice in self.notices.values()]
+        """The warnings' texts, in the same order however the basket was cut into chunks."""
+        return [notice.text for notice in ordered_notices(self.notices.values(), self.schedule)]
 
     def totals(self) -> Totals:
         return Totals(
@@ -242,3 +243,11 @@ class Summary:
             frame[column] = frame[column].astype(np.int64 if fits else object)
         frame["effective_rate"] = ratio(frame["total_duty"].to_numpy(), frame["value"].to_numpy())
         return frame.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def ordered_notices(notices, schedule: Schedule) -> list[Notice]:
+    """Notices in the order of :func:`tariffcalc.notices.in_order`, measures and their condition fields as in ``schedule``."""
+    from .compile import legacy_conditions
+
+    fields = {m.id: [c.field for c in (*legacy_conditions(m), *m.conditions)] for m in schedule.measures}
+    return in_order(notices, [m.id for m in schedule.measures], fields)
