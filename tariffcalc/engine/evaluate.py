@@ -66,7 +66,13 @@ DOMESTIC = frozenset({"US"})
 
 
 class _Keys:
-    """The key columns as arrays, and HTS scopes matched once per distinct code."""
+    """The key columns as arrays, with each mask of codes, countries and days computed once per distinct value.
+
+    A basket has far fewer distinct codes, countries and days than keys, so a
+    scope, country list or date range is matched on the distinct values and
+    spread onto the keys by their integer index (and the same set, used by
+    many measures, is matched once).
+    """
 
     def __init__(self, keys: pd.DataFrame, schedule: Schedule):
         self.n = len(keys)
@@ -74,18 +80,36 @@ class _Keys:
         self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
         self.codes = pd.Series(codes, dtype="string")
         self.code_column = hts_codes.CodeColumn(codes)
-        self.country = keys["country"].astype("string")
-        self.date = keys["date"].to_numpy(dtype="datetime64[D]")
+        self.country_of_key, countries = pd.factorize(keys["country"].astype(object), use_na_sentinel=False)
+        self.countries = np.asarray(countries, dtype=object)
+        self.day_of_key, days = pd.factorize(keys["date"].to_numpy(dtype="datetime64[D]"), use_na_sentinel=False)
+        self.days = np.asarray(days, dtype="datetime64[D]")
         self.frame = keys
+        self._country_masks: dict[frozenset[str], np.ndarray] = {}
+        self._partial_masks: dict[frozenset[str], np.ndarray] = {}
 
     def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
         return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
+    def partial(self, prefixes: frozenset[str]) -> np.ndarray:
+        """Keys whose code is less specific than some prefix of the scope (see :func:`hts_codes.partial_mask`)."""
+        mask = self._partial_masks.get(prefixes)
+        if mask is None:
+            mask = self._partial_masks[prefixes] = hts_codes.partial_mask(self.codes, prefixes)
+        return mask[self.code_of_key]
+
+    def country_mask(self, countries: frozenset[str]) -> np.ndarray:
+        """Per distinct country: in ``countries``."""
+        mask = self._country_masks.get(countries)
+        if mask is None:
+            mask = self._country_masks[countries] = np.isin(self.countries, list(countries))
+        return mask
+
     def in_countries(self, countries: frozenset[str]) -> np.ndarray:
-        return self.country.isin(countries).to_numpy(dtype=bool)
+        return self.country_mask(countries)[self.country_of_key]
 
     def between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
-        return (self.date >= start) & (self.date <= end)
+        return ((self.days >= start) & (self.days <= end))[self.day_of_key]
 
     def everywhere(self) -> np.ndarray:
         return np.ones(self.n, dtype=bool)
@@ -96,29 +120,30 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
 
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
     (datetime64[D]) and one column per entry of ``compiled.key_columns``.
+    The work is done measures × keys (each measure's keys contiguous in memory) and turned keys × measures at the end.
     """
     k = _Keys(keys, compiled.schedule)
     n, m = k.n, len(compiled.measures)
-    rates = np.full((n, m), -1, dtype=np.int64)
-    total = np.zeros((n, m), dtype=bool)
-    status = np.zeros((n, m), dtype=np.int8)
-    partial = np.zeros((n, m), dtype=bool)
-    confidence = np.full((n, m), -1, dtype=np.int8)
+    rates = np.full((m, n), -1, dtype=np.int64)
+    total = np.zeros((m, n), dtype=bool)
+    status = np.zeros((m, n), dtype=np.int8)
+    partial = np.zeros((m, n), dtype=bool)
+    confidence = np.full((m, n), -1, dtype=np.int8)
     for j, cm in enumerate(compiled.measures):
-        rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
+        rates[j], total[j], confidence[j], in_force, paused = _rates_by_day(cm, k)
         if not in_force.any():  # not in force on any key's day: nothing else to look at
-            status[:, j] = Status.NOT_IN_FORCE
+            status[j] = Status.NOT_IN_FORCE
             continue
-        covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
+        covered = ~k.country_mask(cm.countries) if cm.all_countries else k.country_mask(cm.countries)
         # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
-        covered = covered & ~k.in_countries(DOMESTIC)
+        covered = (covered & ~k.country_mask(DOMESTIC))[k.country_of_key]
         in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
         excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
         exempt, undeclared, zero = _conditions(cm, k)
         excepted, zero_by_exception = _exceptions(cm, k)
         zero |= zero_by_exception
         if cm.include is not None:
-            partial[:, j] = hts_codes.partial_mask(k.codes, cm.include)[k.code_of_key] & in_force & covered
+            partial[j] = k.partial(cm.include) & in_force & covered
         # Each assignment overrides the ones above it: the last matching reason here is the one reported.
         st = np.full(n, Status.APPLIED, dtype=np.int8)
         for mask, reason in (
@@ -131,20 +156,29 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
             (~covered, Status.COUNTRY_NOT_COVERED),
             (~in_force, Status.NOT_IN_FORCE),
         ):
-            st = np.where(mask, reason, st)
+            st[mask] = reason
         # No rate for a covered country means the measure has no rate for it at that date.
-        st = np.where((st == Status.APPLIED) & (rates[:, j] < 0), Status.COUNTRY_NOT_COVERED, st)
+        st[(st == Status.APPLIED) & (rates[j] < 0)] = Status.COUNTRY_NOT_COVERED
         # Goods under the measure's zero-rate heading: it applies, at 0%.
         zeroed = zero & (st == Status.APPLIED)
-        rates[:, j] = np.where(zeroed, 0, rates[:, j])
-        total[:, j] &= ~zeroed
-        status[:, j] = st
+        rates[j][zeroed] = 0
+        total[j] &= ~zeroed
+        status[j] = st
     own = status == Status.APPLIED
     restack = _portion_keys(compiled, k, own)
-    own_rates = np.where(own[restack], rates[restack], -1)
+    own_rates = np.where(own[:, restack], rates[:, restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
-    rates = np.where(status == Status.APPLIED, rates, -1)
-    return KeyResult(keys, rates, total, status, yielded_to, partial, confidence, portions, restack, own_rates)
+    rates[status != Status.APPLIED] = -1
+    return KeyResult(
+        keys, _keys_by_measures(rates), _keys_by_measures(total), _keys_by_measures(status),
+        _keys_by_measures(yielded_to), _keys_by_measures(partial), _keys_by_measures(confidence), portions, restack,
+        _keys_by_measures(own_rates),
+    )  # fmt: skip
+
+
+def _keys_by_measures(array: np.ndarray) -> np.ndarray:
+    """A measures × keys array turned keys × measures (C order, as the engine's callers index it by key)."""
+    return np.ascontiguousarray(array.T)
 
 
 def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.ndarray:
@@ -156,7 +190,7 @@ def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.n
             continue
         in_epoch = k.between(epoch.start, epoch.end)
         for j, other in pairs:
-            restack |= in_epoch & own[:, j] & own[:, other]
+            restack |= in_epoch & own[j] & own[other]
     return restack
 
 
@@ -173,7 +207,7 @@ def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
         if not in_seg.any():
             continue
         in_force |= in_seg
-        seg_rate, seg_total = _segment_rates(seg, k.country)
+        seg_rate, seg_total = _segment_rates(seg, k)
         # Pauses of one measure overlap only for different countries; each governs its own.
         for pause, countries in seg.suspensions:
             hit = in_seg & (k.everywhere() if countries is None else k.in_countries(countries))
@@ -188,17 +222,20 @@ def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
     return rate, total, confidence, in_force, paused
 
 
-def _segment_rates(seg: Segment, country: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total."""
-    n = len(country)
+def _segment_rates(seg: Segment, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total.
+
+    Worked out per distinct country, then spread onto the keys.
+    """
+    n = len(k.countries)
     rate = np.full(n, seg.default.micro if seg.default is not None else -1, dtype=np.int64)
     total = np.full(n, seg.default is not None and seg.default.inclusive_of_mfn, dtype=bool)
-    for value in set(seg.country_rates.values()):
-        codes = [c for c, r in seg.country_rates.items() if r == value]
-        hit = country.isin(codes).to_numpy(dtype=bool)
-        rate = np.where(hit, value.micro, rate)
-        total = np.where(hit, value.inclusive_of_mfn, total)
-    return rate, total
+    if seg.country_rates:
+        for i, country in enumerate(k.countries.tolist()):
+            value = seg.country_rates.get(country) if isinstance(country, str) else None
+            if value is not None:
+                rate[i], total[i] = value.micro, value.inclusive_of_mfn
+    return rate[k.country_of_key], total[k.country_of_key]
 
 
 def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,27 +276,42 @@ def _exceptions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
 def _stack(
     compiled: CompiledSchedule, k: _Keys, status: np.ndarray, partial: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[int, int, np.ndarray]]]:
-    """Within each epoch, a measure yields where one it yields to applies (wholly, or on that one's basis)."""
+    """Within each epoch, a measure yields where one it yields to applies (wholly, or on that one's basis).
+
+    ``status`` and ``partial`` are measures × keys, updated in place; so is the ``yielded_to`` returned.
+    """
     yielded_to = np.full(status.shape, -1, dtype=np.int16)
     portions: dict[tuple[int, int], np.ndarray] = {}
     for epoch in compiled.epochs:
         # Each key lies in one epoch: resolve the epoch's keys alone, then write them back.
-        rows = np.flatnonzero(k.between(epoch.start, epoch.end))
-        if not len(rows):
+        in_epoch = k.between(epoch.start, epoch.end)
+        if not in_epoch.any():
             continue
-        st, yt, part = status[rows], yielded_to[rows], partial[rows]
+        whole = bool(in_epoch.all())
+        rows = slice(None) if whole else np.flatnonzero(in_epoch)
+        st, yt, part = (status, yielded_to, partial) if whole else (status[:, rows], yielded_to[:, rows], partial[:, rows])
+        # Most measures apply to few keys: a rule is looked at only where both its measures apply somewhere.
+        applied = (st == Status.APPLIED).any(axis=1)
+        coarse = part.any(axis=1)
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
-                other_applies = st[:, other] == Status.APPLIED
-                beaten = other_applies & (st[:, j] == Status.APPLIED)
-                if portion == "basis":
-                    if (j, other) not in portions:
-                        portions[(j, other)] = np.zeros(k.n, dtype=bool)
-                    portions[(j, other)][rows] |= beaten
+                if portion == "basis" and (j, other) not in portions:
+                    portions[(j, other)] = np.zeros(k.n, dtype=bool)
+                if not applied[other] or not (applied[j] or coarse[j]):
                     continue
-                st[beaten, j] = Status.YIELDED
-                yt[beaten, j] = other
-                # A code too coarse for this measure's scope does not matter where it would yield anyway.
-                part[other_applies, j] = False
-        status[rows], yielded_to[rows], partial[rows] = st, yt, part
+                other_applies = st[other] == Status.APPLIED
+                if applied[j]:
+                    beaten = other_applies & (st[j] == Status.APPLIED)
+                    if portion == "basis":
+                        portions[(j, other)][rows] |= beaten
+                        continue
+                    st[j][beaten] = Status.YIELDED
+                    yt[j][beaten] = other
+                    applied[j] = (st[j] == Status.APPLIED).any()
+                if portion != "basis" and coarse[j]:
+                    # A code too coarse for this measure's scope does not matter where it would yield anyway.
+                    part[j][other_applies] = False
+                    coarse[j] = part[j].any()
+        if not whole:
+            status[:, rows], yielded_to[:, rows], partial[:, rows] = st, yt, part
     return yielded_to, [(j, other, mask) for (j, other), mask in portions.items()]
