@@ -175,19 +175,10 @@ class Summary:
         for j, measure in enumerate(estimate.measures):
             applied = estimate.rates[:, j] >= 0
             summary.measures[measure.id] = [int(applied.sum()), total(estimate.value[applied]), total(estimate.duties[:, j])]
-        frame = pd.DataFrame(
-            {
-                "country": estimate.basket.country.to_numpy(dtype=object),
-                "lines": 1,
-                "value": estimate.value,
-                "mfn_duty": estimate.mfn_duty,
-                "additional_duty": estimate.additional_duty,
-                "total_duty": estimate.total_duty,
-            }
+        summary.countries = _by_country(
+            estimate.basket.country.to_numpy(dtype=object),
+            [estimate.value, estimate.mfn_duty, estimate.additional_duty, estimate.total_duty],
         )
-        for country, group in frame.groupby("country", sort=False):
-            # Exact sums (Python ints): a chunk of many lines near the USD 1 trillion limit would wrap int64.
-            summary.countries[country] = [len(group)] + [total(group[c].to_numpy()) for c in frame.columns[2:]]
         merge_notices(summary.notices, estimate.notices)
         return summary
 
@@ -242,3 +233,25 @@ class Summary:
             frame[column] = frame[column].astype(np.int64 if fits else object)
         frame["effective_rate"] = ratio(frame["total_duty"].to_numpy(), frame["value"].to_numpy())
         return frame.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _by_country(country: np.ndarray, columns: list[np.ndarray]) -> dict[str, list[int]]:
+    """Country → [lines, then each column's exact sum], countries in the order they first appear.
+
+    Lines are numbered by country once and summed in int64 (``np.add.reduceat`` over lines sorted by country) where
+    no sum can pass 64 bits; otherwise column by column in Python integers (a chunk of many lines near the USD
+    1 trillion limit).
+    """
+    codes, countries = pd.factorize(country)  # missing countries (-1) are in no group
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    lines = np.bincount(codes[order], minlength=len(countries))
+    starts = np.concatenate([[0], np.cumsum(lines)[:-1]]) if len(countries) else np.zeros(0, dtype=np.int64)
+    sums = []
+    for column in columns:
+        column = np.asarray(column, dtype=np.int64)[order]
+        if not len(column) or int(np.abs(column).max()) * len(column) < 2**63:
+            sums.append([int(x) for x in np.add.reduceat(column, starts)] if len(column) else [0] * len(countries))
+        else:
+            sums.append([total(column[a : a + n]) for a, n in zip(starts.tolist(), lines.tolist())])
+    return {country: [int(lines[i])] + [s[i] for s in sums] for i, country in enumerate(countries)}
