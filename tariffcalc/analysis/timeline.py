@@ -60,8 +60,7 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     for chunk in [basket] if isinstance(basket, Basket) else basket:
         name, lines = chunk.name, lines + len(chunk)
         previous: dict[str, np.ndarray] | None = None
-        prepared = PreparedLines.of(chunk, compiled)  # read once; each key evaluated once per stretch of days
-        prepared.evaluate_on(days)  # every date in one pass over the keys
+        prepared = PreparedLines.of(chunk, compiled)  # the chunk's keys read once for every date
         for k, day in enumerate(days):
             result = estimate(chunk, compiled, day, use_entry_dates=False, prepared=prepared)
             summaries[k].add(result.summary())

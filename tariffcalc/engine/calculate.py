@@ -25,7 +25,7 @@ from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
 from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
 from .compile import CompiledCondition, CompiledSchedule, as_day
-from .evaluate import KeyResult, Status
+from .evaluate import KeyResult, Status, evaluate_keys
 from .fields import column_text, read_field
 from .result import Estimate
 
@@ -208,15 +208,13 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
-#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date): what
-#: the key cache (key_cache.MAX_BYTES, ~0.8 KB a key with 70 measures) keeps.
-PREFETCH_KEYS = 60_000
-
-
 @dataclass
 class PreparedLines:
     """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
-    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date."""
+    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date.
+
+    Each date's keys are evaluated afresh: a stretch of days evaluates only the measures in force on it.
+    """
 
     compiled: CompiledSchedule
     fields: LineFields
@@ -230,15 +228,6 @@ class PreparedLines:
         lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
         return cls(compiled, fields, lines, key_index, keys)
-
-    def evaluate_on(self, dates: list[dt.date]) -> None:
-        """Evaluate the keys on all these dates in one pass (kept by the compiled schedule's key cache)."""
-        days = np.array([np.datetime64(d.isoformat(), "D") for d in dates])
-        stretches = np.unique(self.compiled.representative_days(days))
-        if len(stretches) > 1 and len(self.keys) and len(self.keys) * len(stretches) <= PREFETCH_KEYS:
-            self.compiled.evaluated(
-                pd.concat([self.keys.assign(date=day) for day in stretches], ignore_index=True)
-            )
 
     def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         """The lines' keys, the key of each line and the distinct keys on ``date``."""
@@ -263,7 +252,7 @@ def estimate(
         fields = LineFields.of(basket, compiled)
         lines = line_keys(basket, date, use_entry_dates, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
-    result = compiled.evaluated(keys)
+    result = evaluate_keys(compiled, keys)
 
     restacked = result.restack[key_index]
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
@@ -387,7 +376,7 @@ def _notices(
         for cc in cm.conditions:
             if cc.condition.effect != "require" or cc.condition.before is not None:
                 continue
-            silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (lines[cc.column].to_numpy() == -1)
+            silent = (result.status[:, j] == Status.NOT_DECLARED)[key_index] & (lines[cc.column].to_numpy() == -1)
             silent &= _condition_active(cc, lines)
             if silent.any():
                 notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
@@ -400,13 +389,17 @@ def _notices(
                 f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
                 f"({basket.unit} {{lines}}; give 8 or 10 digits)",
                 basket,
-                result.partial[key_index, j],
+                result.partial[:, j][key_index],
             )
         )
     for c, j in enumerate(used):
-        doubtful = (result.confidence[key_index, j] < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)
+        confidence = result.confidence[:, j]
+        if not np.isin(confidence, (0, 1)).any():  # the usual case: no key of low or medium confidence
+            continue
+        line_confidence = confidence[key_index]
+        doubtful = (line_confidence < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)
         for level in (0, 1):
-            mask = doubtful & (result.confidence[key_index, j] == level)
+            mask = doubtful & (line_confidence == level)
             if mask.any():
                 measure = compiled.schedule.measures[j]
                 notices.append(
