@@ -258,14 +258,17 @@ def estimate(
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = result.rates[:, used][key_index] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = np.take(result.rates[:, used], key_index, axis=0) if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
-    if used and result.total[:, used].any():
-        top_up = result.total[:, used][key_index] & (line_rates >= 0)
-        line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
+    mfn_ave = None
+    for c in np.flatnonzero(result.total[:, used].any(axis=0)) if used else ():
+        # "X% total": topped up against the line's own MFN duty, on the lines paying it at such a rate.
+        mfn_ave = mfn_equivalent(basket) if mfn_ave is None else mfn_ave
+        rows = np.flatnonzero(result.total[:, used[c]][key_index] & (line_rates[:, c] >= 0))
+        line_rates[rows, c] = np.maximum(line_rates[rows, c] - mfn_ave[rows], 0)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
     rows, columns = np.nonzero(line_rates >= 0)
@@ -376,8 +379,10 @@ def _notices(
         for cc in cm.conditions:
             if cc.condition.effect != "require" or cc.condition.before is not None:
                 continue
-            silent = (result.status[:, j] == Status.NOT_DECLARED)[key_index] & (lines[cc.column].to_numpy() == -1)
-            silent &= _condition_active(cc, lines)
+            # Worked out per key (its code, country, day stretch and flags are the line's), then spread onto lines.
+            keys = result.keys
+            silent = (result.status[:, j] == Status.NOT_DECLARED) & (keys[cc.column].to_numpy() == -1)
+            silent = (silent & _condition_active(cc, keys))[key_index]
             if silent.any():
                 notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
     for j in np.flatnonzero(result.partial.any(axis=0)):
@@ -430,7 +435,8 @@ def _notices(
 
 
 def _condition_active(cc: CompiledCondition, lines: pd.DataFrame) -> np.ndarray:
-    """Lines on whose date, country and product a condition holds (each distinct code matched once)."""
+    """Lines (or keys: a key's day stretch lies wholly in or out of a condition's days) on whose date, country and
+    product a condition holds (each distinct code matched once)."""
     date = lines["date"].to_numpy(dtype="datetime64[D]")
     active = (date >= cc.start) & (date <= cc.end)
     if cc.countries is not None:
