@@ -290,27 +290,28 @@ def _stack(
         whole = bool(in_epoch.all())
         rows = slice(None) if whole else np.flatnonzero(in_epoch)
         st, yt, part = (status, yielded_to, partial) if whole else (status[:, rows], yielded_to[:, rows], partial[:, rows])
-        # Most measures apply to few keys: a rule is looked at only where both its measures apply somewhere.
-        applied = (st == Status.APPLIED).any(axis=1)
+        # Most measures apply to few keys: each rule is worked on the keys where its measure applies (kept as
+        # index arrays, updated as measures yield), not on every key.
+        applying = [np.flatnonzero(row == Status.APPLIED) for row in st]
         coarse = part.any(axis=1)
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
                 if portion == "basis" and (j, other) not in portions:
                     portions[(j, other)] = np.zeros(k.n, dtype=bool)
-                if not applied[other] or not (applied[j] or coarse[j]):
+                if not len(applying[other]):
                     continue
-                other_applies = st[other] == Status.APPLIED
-                if applied[j]:
-                    beaten = other_applies & (st[j] == Status.APPLIED)
-                    if portion == "basis":
-                        portions[(j, other)][rows] |= beaten
-                        continue
+                mine = applying[j]
+                beaten = mine[st[other][mine] == Status.APPLIED]
+                if portion == "basis":
+                    portions[(j, other)][beaten if whole else rows[beaten]] = True
+                    continue
+                if len(beaten):
                     st[j][beaten] = Status.YIELDED
                     yt[j][beaten] = other
-                    applied[j] = (st[j] == Status.APPLIED).any()
-                if portion != "basis" and coarse[j]:
+                    applying[j] = mine[st[j][mine] == Status.APPLIED]
+                if coarse[j]:
                     # A code too coarse for this measure's scope does not matter where it would yield anyway.
-                    part[j][other_applies] = False
+                    part[j][applying[other]] = False
                     coarse[j] = part[j].any()
         if not whole:
             status[:, rows], yielded_to[:, rows], partial[:, rows] = st, yt, part
