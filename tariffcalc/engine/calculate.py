@@ -11,6 +11,7 @@ per line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
 from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
 from .compile import CompiledCondition, CompiledSchedule, as_day
-from .evaluate import KeyResult, Status, evaluate_keys
+from .evaluate import KeyResult, KeysOnDays, Status, evaluate_keys
 from .fields import column_text, read_field
 from .result import Estimate
 
@@ -213,7 +214,9 @@ class PreparedLines:
     """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
     ``entry_date`` ignored, so the distinct keys are the same on every date but for their date.
 
-    Each date's keys are evaluated afresh: a stretch of days evaluates only the measures in force on it.
+    Its keys are evaluated day after day by one :class:`~tariffcalc.engine.evaluate.KeysOnDays`, which matches
+    codes, countries and flags once and keeps each measure's column while nothing of it changes; what depends only
+    on the lines (their MFN notices) is worked out once.
     """
 
     compiled: CompiledSchedule
@@ -221,13 +224,15 @@ class PreparedLines:
     lines: pd.DataFrame
     key_index: np.ndarray
     keys: pd.DataFrame
+    on_days: KeysOnDays
+    mfn_notices: list[Notice]
 
     @classmethod
     def of(cls, basket: Basket, compiled: CompiledSchedule) -> PreparedLines:
         fields = LineFields.of(basket, compiled)
         lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
-        return cls(compiled, fields, lines, key_index, keys)
+        return cls(compiled, fields, lines, key_index, keys, KeysOnDays(compiled, keys), _mfn_notices(basket))
 
     def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         """The lines' keys, the key of each line and the distinct keys on ``date``."""
@@ -248,11 +253,13 @@ def estimate(
     if prepared is not None and not use_entry_dates and prepared.compiled is compiled:
         fields = prepared.fields
         lines, key_index, keys = prepared.on(date)
+        result = prepared.on_days.on(keys)
     else:
+        prepared = None
         fields = LineFields.of(basket, compiled)
         lines = line_keys(basket, date, use_entry_dates, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
-    result = evaluate_keys(compiled, keys)
+        result = evaluate_keys(compiled, keys)
 
     restacked = result.restack[key_index]
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
@@ -281,7 +288,8 @@ def estimate(
     ad_cvd = _ad_cvd(basket)
     total = mfn_duty + additional + (ad_cvd if ad_cvd is not None else 0)
 
-    notices = _notices(compiled, basket, lines, result, key_index, used, line_rates, missing)
+    mfn_notices = prepared.mfn_notices if prepared is not None else _mfn_notices(basket)
+    notices = _notices(compiled, basket, lines, result, key_index, used, line_rates, missing, mfn_notices)
     return Estimate(
         schedule=compiled.schedule,
         date=date,
@@ -363,8 +371,11 @@ def _notices(
     used: list[int],
     line_rates: np.ndarray,
     missing: list[tuple[int, np.ndarray]],
+    mfn_notices: list[Notice],
 ) -> list[Notice]:
-    notices = _date_notices(compiled, lines) + _mfn_notices(basket)
+    # Fresh copies: the notices of a prepared chunk serve each of its dates.
+    mfn_notices = [dataclasses.replace(n, lines=list(n.lines), dates=set(n.dates)) for n in mfn_notices]
+    notices = _date_notices(compiled, lines) + mfn_notices
     if basket.rounded_values.any():
         notices.append(
             _lines_notice(

@@ -9,6 +9,7 @@ they must be resolved.  HTS scopes are matched once per distinct code.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -88,6 +89,16 @@ class _Keys:
         self._country_masks: dict[frozenset[str], np.ndarray] = {}
         self._partial_masks: dict[frozenset[str], np.ndarray] = {}
 
+    def on_day(self, keys: pd.DataFrame) -> _Keys:
+        """These keys with the (one) date of ``keys``: the masks of codes and countries found so far are shared."""
+        other = copy.copy(self)
+        other.frame = keys
+        other.day_of_key = np.zeros(self.n, dtype=np.int64)
+        other.days = np.unique(keys["date"].to_numpy(dtype="datetime64[D]"))
+        if len(other.days) > 1:
+            raise ValueError("keys on one day expected")
+        return other
+
     def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
         return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
@@ -120,60 +131,104 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
 
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
     (datetime64[D]) and one column per entry of ``compiled.key_columns``.
+    """
+    return _evaluate(compiled, _Keys(keys, compiled.schedule), None)
+
+
+class KeysOnDays:
+    """The same keys evaluated on one day after another (``timeline``, ``compare``).
+
+    Codes, countries and flags are matched once for all the days; and a
+    measure's column (its rates and status before stacking) depends on the
+    day only through which of its segments, conditions and exceptions hold on
+    it, so it is kept from the day before while those are the same.
+    """
+
+    def __init__(self, compiled: CompiledSchedule, keys: pd.DataFrame):
+        self.compiled = compiled
+        self.keys = _Keys(keys, compiled.schedule)
+        #: measure index → (what of it holds on the day, its column on that day)
+        self.columns: dict[int, tuple[tuple, tuple[np.ndarray, ...]]] = {}
+
+    def on(self, keys: pd.DataFrame) -> KeyResult:
+        """The result of the keys on their (one) day: ``keys`` are this object's keys with that day as their date."""
+        return _evaluate(self.compiled, self.keys.on_day(keys), self.columns)
+
+
+def _holds_on(cm: CompiledMeasure, day: np.datetime64) -> tuple:
+    """Which of a measure's segments, conditions and exceptions hold on ``day``: all its column depends on of the day."""
+    return tuple(item.start <= day <= item.end for item in (*cm.segments, *cm.conditions, *cm.exceptions))
+
+
+def _evaluate(compiled: CompiledSchedule, k: _Keys, columns: dict | None) -> KeyResult:
+    """Every measure over the keys ``k``; with ``columns`` (keys of one day), measures' columns kept across days.
+
     The work is done measures × keys (each measure's keys contiguous in memory) and turned keys × measures at the end.
     """
-    k = _Keys(keys, compiled.schedule)
     n, m = k.n, len(compiled.measures)
     rates = np.full((m, n), -1, dtype=np.int64)
     total = np.zeros((m, n), dtype=bool)
     status = np.zeros((m, n), dtype=np.int8)
     partial = np.zeros((m, n), dtype=bool)
     confidence = np.full((m, n), -1, dtype=np.int8)
+    one_day = columns is not None and len(k.days) == 1
     for j, cm in enumerate(compiled.measures):
-        rates[j], total[j], confidence[j], in_force, paused = _rates_by_day(cm, k)
-        if not in_force.any():  # not in force on any key's day: nothing else to look at
-            status[j] = Status.NOT_IN_FORCE
+        holds = _holds_on(cm, k.days[0]) if one_day else None
+        if one_day and j in columns and columns[j][0] == holds:
+            rates[j], total[j], confidence[j], status[j], partial[j] = columns[j][1]
             continue
-        covered = ~k.country_mask(cm.countries) if cm.all_countries else k.country_mask(cm.countries)
-        # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
-        covered = (covered & ~k.country_mask(DOMESTIC))[k.country_of_key]
-        in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
-        excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
-        exempt, undeclared, zero = _conditions(cm, k)
-        excepted, zero_by_exception = _exceptions(cm, k)
-        zero |= zero_by_exception
-        if cm.include is not None:
-            partial[j] = k.partial(cm.include) & in_force & covered
-        # Each assignment overrides the ones above it: the last matching reason here is the one reported.
-        st = np.full(n, Status.APPLIED, dtype=np.int8)
-        for mask, reason in (
-            (paused, Status.SUSPENDED),
-            (undeclared, Status.NOT_DECLARED),
-            (exempt, Status.EXEMPT),
-            (excepted, Status.EXCEPTED),
-            (excluded, Status.PRODUCT_EXCLUDED),
-            (~in_scope, Status.PRODUCT_NOT_COVERED),
-            (~covered, Status.COUNTRY_NOT_COVERED),
-            (~in_force, Status.NOT_IN_FORCE),
-        ):
-            st[mask] = reason
-        # No rate for a covered country means the measure has no rate for it at that date.
-        st[(st == Status.APPLIED) & (rates[j] < 0)] = Status.COUNTRY_NOT_COVERED
-        # Goods under the measure's zero-rate heading: it applies, at 0%.
-        zeroed = zero & (st == Status.APPLIED)
-        rates[j][zeroed] = 0
-        total[j] &= ~zeroed
-        status[j] = st
+        rates[j], total[j], confidence[j], status[j], partial[j] = _measure_column(cm, k)
+        if one_day:
+            columns[j] = (holds, (rates[j].copy(), total[j].copy(), confidence[j].copy(), status[j].copy(), partial[j].copy()))
     own = status == Status.APPLIED
     restack = _portion_keys(compiled, k, own)
     own_rates = np.where(own[:, restack], rates[:, restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
     rates[status != Status.APPLIED] = -1
     return KeyResult(
-        keys, _keys_by_measures(rates), _keys_by_measures(total), _keys_by_measures(status),
+        k.frame, _keys_by_measures(rates), _keys_by_measures(total), _keys_by_measures(status),
         _keys_by_measures(yielded_to), _keys_by_measures(partial), _keys_by_measures(confidence), portions, restack,
         _keys_by_measures(own_rates),
     )  # fmt: skip
+
+
+def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
+    """One measure over the keys, before stacking: rate, total, confidence, status and partial per key."""
+    n = k.n
+    rate, total, confidence, in_force, paused = _rates_by_day(cm, k)
+    partial = np.zeros(n, dtype=bool)
+    if not in_force.any():  # not in force on any key's day: nothing else to look at
+        return rate, total, confidence, np.full(n, Status.NOT_IN_FORCE, dtype=np.int8), partial
+    covered = ~k.country_mask(cm.countries) if cm.all_countries else k.country_mask(cm.countries)
+    # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
+    covered = (covered & ~k.country_mask(DOMESTIC))[k.country_of_key]
+    in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
+    excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
+    exempt, undeclared, zero = _conditions(cm, k)
+    excepted, zero_by_exception = _exceptions(cm, k)
+    zero |= zero_by_exception
+    if cm.include is not None:
+        partial = k.partial(cm.include) & in_force & covered
+    # Each assignment overrides the ones above it: the last matching reason here is the one reported.
+    st = np.full(n, Status.APPLIED, dtype=np.int8)
+    for mask, reason in (
+        (paused, Status.SUSPENDED),
+        (undeclared, Status.NOT_DECLARED),
+        (exempt, Status.EXEMPT),
+        (excepted, Status.EXCEPTED),
+        (excluded, Status.PRODUCT_EXCLUDED),
+        (~in_scope, Status.PRODUCT_NOT_COVERED),
+        (~covered, Status.COUNTRY_NOT_COVERED),
+        (~in_force, Status.NOT_IN_FORCE),
+    ):
+        st[mask] = reason
+    # No rate for a covered country means the measure has no rate for it at that date.
+    st[(st == Status.APPLIED) & (rate < 0)] = Status.COUNTRY_NOT_COVERED
+    # Goods under the measure's zero-rate heading: it applies, at 0%.
+    zeroed = zero & (st == Status.APPLIED)
+    rate[zeroed] = 0
+    total &= ~zeroed
+    return rate, total, confidence, st, partial
 
 
 def _keys_by_measures(array: np.ndarray) -> np.ndarray:
