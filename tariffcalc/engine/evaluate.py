@@ -337,18 +337,17 @@ def _stack(
     """
     yielded_to = np.full(status.shape, -1, dtype=np.int16)
     portions: dict[tuple[int, int], np.ndarray] = {}
+    applied = status == Status.APPLIED
     for epoch in compiled.epochs:
-        # Each key lies in one epoch: resolve the epoch's keys alone, then write them back.
+        # Each key lies in one epoch: the epoch's keys are resolved alone.
         in_epoch = k.between(epoch.start, epoch.end)
         if not in_epoch.any():
             continue
-        whole = bool(in_epoch.all())
-        rows = slice(None) if whole else np.flatnonzero(in_epoch)
-        st, yt, part = (status, yielded_to, partial) if whole else (status[:, rows], yielded_to[:, rows], partial[:, rows])
-        # Most measures apply to few keys: each rule is worked on the keys where its measure applies (kept as
-        # index arrays, updated as measures yield), not on every key.
-        applying = [np.flatnonzero(row == Status.APPLIED) for row in st]
-        coarse = part.any(axis=1)
+        # Most measures apply to few keys: each rule is worked on the keys of the epoch where its measure applies
+        # (kept as index arrays, per measure, updated as measures yield), not on every key.
+        measure, key = np.nonzero(applied & in_epoch)
+        applying = np.split(key, np.searchsorted(measure, np.arange(1, len(status))))
+        coarse = (partial & in_epoch).any(axis=1)
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
                 if portion == "basis" and (j, other) not in portions:
@@ -356,18 +355,16 @@ def _stack(
                 if not len(applying[other]):
                     continue
                 mine = applying[j]
-                beaten = mine[st[other][mine] == Status.APPLIED]
+                beaten = mine[status[other][mine] == Status.APPLIED]
                 if portion == "basis":
-                    portions[(j, other)][beaten if whole else rows[beaten]] = True
+                    portions[(j, other)][beaten] = True
                     continue
                 if len(beaten):
-                    st[j][beaten] = Status.YIELDED
-                    yt[j][beaten] = other
-                    applying[j] = mine[st[j][mine] == Status.APPLIED]
+                    status[j][beaten] = Status.YIELDED
+                    yielded_to[j][beaten] = other
+                    applying[j] = mine[status[j][mine] == Status.APPLIED]
                 if coarse[j]:
                     # A code too coarse for this measure's scope does not matter where it would yield anyway.
-                    part[j][applying[other]] = False
-                    coarse[j] = part[j].any()
-        if not whole:
-            status[:, rows], yielded_to[:, rows], partial[:, rows] = st, yt, part
+                    partial[j][applying[other]] = False
+                    coarse[j] = (partial[j] & in_epoch).any()
     return yielded_to, [(j, other, mask) for (j, other), mask in portions.items()]
