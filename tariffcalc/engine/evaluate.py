@@ -4,7 +4,10 @@ A key is (HTS code, country, date, and one column per condition the schedule
 reads).  For each measure: its rate on the key's date (segments and
 suspensions), whether the country and product are covered, excluded or
 excepted, what its conditions say, and then the stacking rules, in the order
-they must be resolved.  HTS scopes are matched once per distinct code.
+they must be resolved.  HTS scopes, country lists and date ranges are matched
+once per distinct code, country and day, and spread onto the keys by index.
+For ``timeline`` and ``compare``, :class:`KeysOnDays` evaluates the same keys
+day after day, evaluating again only the measures that change.
 """
 
 from __future__ import annotations
