@@ -106,25 +106,6 @@ def test_the_library_in_chunks_equals_the_library_whole(write):
     assert run.summary.warnings == whole.warnings
 
 
-@pytest.mark.parametrize("budget", [1, 3_000, 20_000])
-def test_a_key_cache_that_evicts_gives_the_same_output(tariffcalc, write, monkeypatch, budget):
-    """The key cache past its byte budget keeps only keys found again, or none: the output does not change."""
-    from tariffcalc.engine import key_cache
-
-    csv_path, _ = with_entry_dates_and_rounding(write)
-    whole = tariffcalc("estimate", csv_path, *DAY, "--format", "jsonl", "--chunk-size", "1000000")
-    monkeypatch.setattr(key_cache, "MAX_BYTES", budget)
-    timeline = ["timeline", csv_path, "--from", "2025-02-01", "--to", "2025-07-31", "--format", "csv"]
-    for command in (["estimate", csv_path, *DAY, "--format", "jsonl", "--chunk-size", "3"], timeline):
-        evicting = tariffcalc(*command)
-        monkeypatch.setattr(key_cache, "MAX_BYTES", 10**9)
-        kept = tariffcalc(*command)
-        monkeypatch.setattr(key_cache, "MAX_BYTES", budget)
-        assert evicting.exit_code == kept.exit_code == 0, evicting
-        assert (evicting.stdout, evicting.stderr) == (kept.stdout, kept.stderr)
-    assert tariffcalc(*["estimate", csv_path, *DAY, "--format", "jsonl", "--chunk-size", "3"]).stdout == whole.stdout
-
-
 def test_warnings_come_in_the_same_order_however_the_basket_is_chunked(tariffcalc, write):
     """Each chunk used to add its new warnings at the end, so their order depended on --chunk-size."""
     basket = write(

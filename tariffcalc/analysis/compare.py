@@ -66,7 +66,7 @@ class ChunkedComparison:
     def __init__(self, chunks: Iterable[Basket], states: list[State]):
         self.chunks, self.states = chunks, states
         self.summaries = [Summary(s.schedule, s.date) for s in states]
-        # States of the same schedule (dates apart) share one compiled schedule, so its keys are evaluated once.
+        # States of the same schedule (dates apart) share one compiled schedule, so a chunk's keys are read once.
         self.compiled: list[CompiledSchedule] = []
         for state in states:
             same = [c for c in self.compiled if c.schedule is state.schedule or c.schedule == state.schedule]
@@ -80,9 +80,6 @@ class ChunkedComparison:
             for compiled, state in zip(self.compiled, self.states):
                 if id(compiled) not in prepared:
                     prepared[id(compiled)] = PreparedLines.of(basket, compiled)
-                    prepared[id(compiled)].evaluate_on(
-                        [s.date for c, s in zip(self.compiled, self.states) if c is compiled]
-                    )  # the dates of the states of this schedule in one pass over the keys
                 results.append(
                     estimate(basket, compiled, state.date, use_entry_dates=False, prepared=prepared[id(compiled)])
                 )

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..engine.calculate import PreparedLines, estimate
 from ..engine.compile import CompiledSchedule
-from ..engine.result import Summary
+from ..engine.result import Estimate, Summary
 from ..goods.basket import Basket
 from ..law.model import Schedule
 
@@ -59,23 +59,39 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     name, lines = "", 0
     for chunk in [basket] if isinstance(basket, Basket) else basket:
         name, lines = chunk.name, lines + len(chunk)
-        previous: dict[str, np.ndarray] | None = None
-        prepared = PreparedLines.of(chunk, compiled)  # read once; each key evaluated once per stretch of days
-        prepared.evaluate_on(days)  # every date in one pass over the keys
+        previous = None
+        prepared = PreparedLines.of(chunk, compiled)  # the chunk's keys read once for every date
         for k, day in enumerate(days):
             result = estimate(chunk, compiled, day, use_entry_dates=False, prepared=prepared)
             summaries[k].add(result.summary())
-            current = {m.id: result.rates[:, j] for j, m in enumerate(result.measures)}
             if previous is not None:
-                none = np.full(len(chunk), -1, dtype=np.int64)
-                changed[k] |= {
-                    m for m in set(current) | set(previous)
-                    if not np.array_equal(current.get(m, none), previous.get(m, none))
-                }  # fmt: skip
-            previous = current
+                changed[k] |= changed_measures(previous, result)
+            previous = result
     points = [
         TimelinePoint(day, summary, sorted(moved))
         for k, (day, summary, moved) in enumerate(zip(days, summaries, changed))
         if k == 0 or moved
     ]
     return Timeline(name, lines, points)
+
+
+def changed_measures(before: Estimate, after: Estimate) -> set[str]:
+    """The measures whose rate differs on some line between two estimates of the same lines (a measure one of
+    them does not apply is at -1 on every line there).
+
+    Measures of both are compared on whole matrices at once (one pass over the lines), the others by whether
+    they apply to any line.
+    """
+    ids_before = {m.id: j for j, m in enumerate(before.measures)}
+    ids_after = {m.id: j for j, m in enumerate(after.measures)}
+    common = [m for m in ids_after if m in ids_before]
+    moved = set()
+    if common:
+        differs = (before.rates[:, [ids_before[m] for m in common]] != after.rates[:, [ids_after[m] for m in common]])
+        moved |= {m for m, d in zip(common, differs.any(axis=0)) if d}
+    for ids, result in ((ids_before, before), (ids_after, after)):
+        alone = [m for m in ids if m not in common]
+        if alone:
+            applies = (result.rates[:, [ids[m] for m in alone]] >= 0).any(axis=0)
+            moved |= {m for m, a in zip(alone, applies) if a}
+    return moved

@@ -11,6 +11,7 @@ per line.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from ..law.model import CONFIDENCE_ORDER, ContentBasis, Measure, RemainderBasis
 from ..money import apply_rate, parse_rates, ratio
 from ..notices import SHOWN_LINES, Notice
 from .compile import CompiledCondition, CompiledSchedule, as_day
-from .evaluate import KeyResult, Status
+from .evaluate import KeyResult, KeysOnDays, Status, evaluate_keys
 from .fields import column_text, read_field
 from .result import Estimate
 
@@ -208,37 +209,30 @@ def _restack(
             line_rates[r, c] = np.where(charged, own[:, j], -1)
 
 
-#: The most keys × dates :meth:`PreparedLines.evaluate_on` evaluates in one pass (beyond, date by date): what
-#: the key cache (key_cache.MAX_BYTES, ~0.8 KB a key with 70 measures) keeps.
-PREFETCH_KEYS = 60_000
-
-
 @dataclass
 class PreparedLines:
     """A chunk read into keys once, for computing it on many dates (``timeline``, ``compare``): lines' own
-    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date."""
+    ``entry_date`` ignored, so the distinct keys are the same on every date but for their date.
+
+    Its keys are evaluated day after day by one :class:`~tariffcalc.engine.evaluate.KeysOnDays`, which matches
+    codes, countries and flags once and keeps each measure's column while nothing of it changes; what depends only
+    on the lines (their MFN notices) is worked out once.
+    """
 
     compiled: CompiledSchedule
     fields: LineFields
     lines: pd.DataFrame
     key_index: np.ndarray
     keys: pd.DataFrame
+    on_days: KeysOnDays
+    mfn_notices: list[Notice]
 
     @classmethod
     def of(cls, basket: Basket, compiled: CompiledSchedule) -> PreparedLines:
         fields = LineFields.of(basket, compiled)
         lines = line_keys(basket, dt.date(2000, 1, 1), False, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
-        return cls(compiled, fields, lines, key_index, keys)
-
-    def evaluate_on(self, dates: list[dt.date]) -> None:
-        """Evaluate the keys on all these dates in one pass (kept by the compiled schedule's key cache)."""
-        days = np.array([np.datetime64(d.isoformat(), "D") for d in dates])
-        stretches = np.unique(self.compiled.representative_days(days))
-        if len(stretches) > 1 and len(self.keys) and len(self.keys) * len(stretches) <= PREFETCH_KEYS:
-            self.compiled.evaluated(
-                pd.concat([self.keys.assign(date=day) for day in stretches], ignore_index=True)
-            )
+        return cls(compiled, fields, lines, key_index, keys, KeysOnDays(compiled, keys), _mfn_notices(basket))
 
     def on(self, date: dt.date) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
         """The lines' keys, the key of each line and the distinct keys on ``date``."""
@@ -259,24 +253,29 @@ def estimate(
     if prepared is not None and not use_entry_dates and prepared.compiled is compiled:
         fields = prepared.fields
         lines, key_index, keys = prepared.on(date)
+        result = prepared.on_days.on(keys)
     else:
+        prepared = None
         fields = LineFields.of(basket, compiled)
         lines = line_keys(basket, date, use_entry_dates, compiled, fields)
         key_index, keys = distinct_keys(compiled, lines)
-    result = compiled.evaluated(keys)
+        result = evaluate_keys(compiled, keys)
 
     restacked = result.restack[key_index]
     charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = result.rates[:, used][key_index] if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = np.take(result.rates[:, used], key_index, axis=0) if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
-    if used and result.total[:, used].any():
-        top_up = result.total[:, used][key_index] & (line_rates >= 0)
-        line_rates = np.where(top_up, np.maximum(line_rates - mfn_equivalent(basket)[:, None], 0), line_rates)
+    mfn_ave = None
+    for c in np.flatnonzero(result.total[:, used].any(axis=0)) if used else ():
+        # "X% total": topped up against the line's own MFN duty, on the lines paying it at such a rate.
+        mfn_ave = mfn_equivalent(basket) if mfn_ave is None else mfn_ave
+        rows = np.flatnonzero(result.total[:, used[c]][key_index] & (line_rates[:, c] >= 0))
+        line_rates[rows, c] = np.maximum(line_rates[rows, c] - mfn_ave[rows], 0)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
     rows, columns = np.nonzero(line_rates >= 0)
@@ -289,7 +288,8 @@ def estimate(
     ad_cvd = _ad_cvd(basket)
     total = mfn_duty + additional + (ad_cvd if ad_cvd is not None else 0)
 
-    notices = _notices(compiled, basket, lines, result, key_index, used, line_rates, missing)
+    mfn_notices = prepared.mfn_notices if prepared is not None else _mfn_notices(basket)
+    notices = _notices(compiled, basket, lines, result, key_index, used, line_rates, missing, mfn_notices)
     return Estimate(
         schedule=compiled.schedule,
         date=date,
@@ -371,8 +371,11 @@ def _notices(
     used: list[int],
     line_rates: np.ndarray,
     missing: list[tuple[int, np.ndarray]],
+    mfn_notices: list[Notice],
 ) -> list[Notice]:
-    notices = _date_notices(compiled, lines) + _mfn_notices(basket)
+    # Fresh copies: the notices of a prepared chunk serve each of its dates.
+    mfn_notices = [dataclasses.replace(n, lines=list(n.lines), dates=set(n.dates)) for n in mfn_notices]
+    notices = _date_notices(compiled, lines) + mfn_notices
     if basket.rounded_values.any():
         notices.append(
             _lines_notice(
@@ -387,8 +390,10 @@ def _notices(
         for cc in cm.conditions:
             if cc.condition.effect != "require" or cc.condition.before is not None:
                 continue
-            silent = (result.status[key_index, j] == Status.NOT_DECLARED) & (lines[cc.column].to_numpy() == -1)
-            silent &= _condition_active(cc, lines)
+            # Worked out per key (its code, country, day stretch and flags are the line's), then spread onto lines.
+            keys = result.keys
+            silent = (result.status[:, j] == Status.NOT_DECLARED) & (keys[cc.column].to_numpy() == -1)
+            silent = (silent & _condition_active(cc, keys))[key_index]
             if silent.any():
                 notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
     for j in np.flatnonzero(result.partial.any(axis=0)):
@@ -400,13 +405,17 @@ def _notices(
                 f"{measure.id!r}, which covers only some of its subheadings; it was not applied to them "
                 f"({basket.unit} {{lines}}; give 8 or 10 digits)",
                 basket,
-                result.partial[key_index, j],
+                result.partial[:, j][key_index],
             )
         )
     for c, j in enumerate(used):
-        doubtful = (result.confidence[key_index, j] < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)
+        confidence = result.confidence[:, j]
+        if not np.isin(confidence, (0, 1)).any():  # the usual case: no key of low or medium confidence
+            continue
+        line_confidence = confidence[key_index]
+        doubtful = (line_confidence < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)
         for level in (0, 1):
-            mask = doubtful & (result.confidence[key_index, j] == level)
+            mask = doubtful & (line_confidence == level)
             if mask.any():
                 measure = compiled.schedule.measures[j]
                 notices.append(
@@ -437,7 +446,8 @@ def _notices(
 
 
 def _condition_active(cc: CompiledCondition, lines: pd.DataFrame) -> np.ndarray:
-    """Lines on whose date, country and product a condition holds (each distinct code matched once)."""
+    """Lines (or keys: a key's day stretch lies wholly in or out of a condition's days) on whose date, country and
+    product a condition holds (each distinct code matched once)."""
     date = lines["date"].to_numpy(dtype="datetime64[D]")
     active = (date >= cc.start) & (date <= cc.end)
     if cc.countries is not None:

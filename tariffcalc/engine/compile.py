@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import graphlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -290,16 +290,6 @@ class CompiledSchedule:
     fields: dict[str, BasketField]
     #: The key columns of the conditions, in a fixed order: column name → (field, before-day or None).
     key_columns: dict[str, tuple[str, dt.date | None]]
-    #: The keys evaluated so far (:mod:`tariffcalc.engine.key_cache`), kept for the life of this object.
-    key_cache: object = field(default=None, compare=False, repr=False)
-
-    def evaluated(self, keys):
-        """The :class:`~tariffcalc.engine.evaluate.KeyResult` of distinct keys, each key evaluated once per run."""
-        if self.key_cache is None:
-            from .key_cache import KeyCache
-
-            self.key_cache = KeyCache(self)
-        return self.key_cache.evaluate(keys)
 
     def representative_days(self, days: np.ndarray) -> np.ndarray:
         """Each day replaced by the first day of its stretch between turning days (same result, fewer keys)."""

@@ -4,11 +4,15 @@ A key is (HTS code, country, date, and one column per condition the schedule
 reads).  For each measure: its rate on the key's date (segments and
 suspensions), whether the country and product are covered, excluded or
 excepted, what its conditions say, and then the stacking rules, in the order
-they must be resolved.  HTS scopes are matched once per distinct code.
+they must be resolved.  HTS scopes, country lists and date ranges are matched
+once per distinct code, country and day, and spread onto the keys by index.
+For ``timeline`` and ``compare``, :class:`KeysOnDays` evaluates the same keys
+day after day, evaluating again only the measures that change.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -66,7 +70,13 @@ DOMESTIC = frozenset({"US"})
 
 
 class _Keys:
-    """The key columns as arrays, and HTS scopes matched once per distinct code."""
+    """The key columns as arrays, with each mask of codes, countries and days computed once per distinct value.
+
+    A basket has far fewer distinct codes, countries and days than keys, so a
+    scope, country list or date range is matched on the distinct values and
+    spread onto the keys by their integer index (and the same set, used by
+    many measures, is matched once).
+    """
 
     def __init__(self, keys: pd.DataFrame, schedule: Schedule):
         self.n = len(keys)
@@ -74,18 +84,46 @@ class _Keys:
         self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
         self.codes = pd.Series(codes, dtype="string")
         self.code_column = hts_codes.CodeColumn(codes)
-        self.country = keys["country"].astype("string")
-        self.date = keys["date"].to_numpy(dtype="datetime64[D]")
+        self.country_of_key, countries = pd.factorize(keys["country"].astype(object), use_na_sentinel=False)
+        self.countries = np.asarray(countries, dtype=object)
+        self.day_of_key, days = pd.factorize(keys["date"].to_numpy(dtype="datetime64[D]"), use_na_sentinel=False)
+        self.days = np.asarray(days, dtype="datetime64[D]")
         self.frame = keys
+        self._country_masks: dict[frozenset[str], np.ndarray] = {}
+        self._partial_masks: dict[frozenset[str], np.ndarray] = {}
+
+    def on_day(self, keys: pd.DataFrame) -> _Keys:
+        """These keys with the (one) date of ``keys``: the masks of codes and countries found so far are shared."""
+        other = copy.copy(self)
+        other.frame = keys
+        other.day_of_key = np.zeros(self.n, dtype=np.int64)
+        other.days = np.unique(keys["date"].to_numpy(dtype="datetime64[D]"))
+        if len(other.days) > 1:
+            raise ValueError("keys on one day expected")
+        return other
 
     def by_code(self, prefixes: frozenset[str]) -> np.ndarray:
         return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
+    def partial(self, prefixes: frozenset[str]) -> np.ndarray:
+        """Keys whose code is less specific than some prefix of the scope (see :func:`hts_codes.partial_mask`)."""
+        mask = self._partial_masks.get(prefixes)
+        if mask is None:
+            mask = self._partial_masks[prefixes] = hts_codes.partial_mask(self.codes, prefixes)
+        return mask[self.code_of_key]
+
+    def country_mask(self, countries: frozenset[str]) -> np.ndarray:
+        """Per distinct country: in ``countries``."""
+        mask = self._country_masks.get(countries)
+        if mask is None:
+            mask = self._country_masks[countries] = np.isin(self.countries, list(countries))
+        return mask
+
     def in_countries(self, countries: frozenset[str]) -> np.ndarray:
-        return self.country.isin(countries).to_numpy(dtype=bool)
+        return self.country_mask(countries)[self.country_of_key]
 
     def between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
-        return (self.date >= start) & (self.date <= end)
+        return ((self.days >= start) & (self.days <= end))[self.day_of_key]
 
     def everywhere(self) -> np.ndarray:
         return np.ones(self.n, dtype=bool)
@@ -97,54 +135,108 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
     (datetime64[D]) and one column per entry of ``compiled.key_columns``.
     """
-    k = _Keys(keys, compiled.schedule)
+    return _evaluate(compiled, _Keys(keys, compiled.schedule), None)
+
+
+class KeysOnDays:
+    """The same keys evaluated on one day after another (``timeline``, ``compare``).
+
+    Codes, countries and flags are matched once for all the days; and a
+    measure's column (its rates and status before stacking) depends on the
+    day only through which of its segments, conditions and exceptions hold on
+    it, so it is kept from the day before while those are the same.
+    """
+
+    def __init__(self, compiled: CompiledSchedule, keys: pd.DataFrame):
+        self.compiled = compiled
+        self.keys = _Keys(keys, compiled.schedule)
+        #: measure index → (what of it holds on the day, its column on that day)
+        self.columns: dict[int, tuple[tuple, tuple[np.ndarray, ...]]] = {}
+
+    def on(self, keys: pd.DataFrame) -> KeyResult:
+        """The result of the keys on their (one) day: ``keys`` are this object's keys with that day as their date."""
+        return _evaluate(self.compiled, self.keys.on_day(keys), self.columns)
+
+
+def _holds_on(cm: CompiledMeasure, day: np.datetime64) -> tuple:
+    """Which of a measure's segments, conditions and exceptions hold on ``day``: all its column depends on of the day."""
+    return tuple(item.start <= day <= item.end for item in (*cm.segments, *cm.conditions, *cm.exceptions))
+
+
+def _evaluate(compiled: CompiledSchedule, k: _Keys, columns: dict | None) -> KeyResult:
+    """Every measure over the keys ``k``; with ``columns`` (keys of one day), measures' columns kept across days.
+
+    The work is done measures × keys (each measure's keys contiguous in memory) and turned keys × measures at the end.
+    """
     n, m = k.n, len(compiled.measures)
-    rates = np.full((n, m), -1, dtype=np.int64)
-    total = np.zeros((n, m), dtype=bool)
-    status = np.zeros((n, m), dtype=np.int8)
-    partial = np.zeros((n, m), dtype=bool)
-    confidence = np.full((n, m), -1, dtype=np.int8)
+    rates = np.full((m, n), -1, dtype=np.int64)
+    total = np.zeros((m, n), dtype=bool)
+    status = np.zeros((m, n), dtype=np.int8)
+    partial = np.zeros((m, n), dtype=bool)
+    confidence = np.full((m, n), -1, dtype=np.int8)
+    one_day = columns is not None and len(k.days) == 1
     for j, cm in enumerate(compiled.measures):
-        rates[:, j], total[:, j], confidence[:, j], in_force, paused = _rates_by_day(cm, k)
-        if not in_force.any():  # not in force on any key's day: nothing else to look at
-            status[:, j] = Status.NOT_IN_FORCE
+        holds = _holds_on(cm, k.days[0]) if one_day else None
+        if one_day and j in columns and columns[j][0] == holds:
+            rates[j], total[j], confidence[j], status[j], partial[j] = columns[j][1]
             continue
-        covered = ~k.in_countries(cm.countries) if cm.all_countries else k.in_countries(cm.countries)
-        # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
-        covered = covered & ~k.in_countries(DOMESTIC)
-        in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
-        excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
-        exempt, undeclared, zero = _conditions(cm, k)
-        excepted, zero_by_exception = _exceptions(cm, k)
-        zero |= zero_by_exception
-        if cm.include is not None:
-            partial[:, j] = hts_codes.partial_mask(k.codes, cm.include)[k.code_of_key] & in_force & covered
-        # Each assignment overrides the ones above it: the last matching reason here is the one reported.
-        st = np.full(n, Status.APPLIED, dtype=np.int8)
-        for mask, reason in (
-            (paused, Status.SUSPENDED),
-            (undeclared, Status.NOT_DECLARED),
-            (exempt, Status.EXEMPT),
-            (excepted, Status.EXCEPTED),
-            (excluded, Status.PRODUCT_EXCLUDED),
-            (~in_scope, Status.PRODUCT_NOT_COVERED),
-            (~covered, Status.COUNTRY_NOT_COVERED),
-            (~in_force, Status.NOT_IN_FORCE),
-        ):
-            st = np.where(mask, reason, st)
-        # No rate for a covered country means the measure has no rate for it at that date.
-        st = np.where((st == Status.APPLIED) & (rates[:, j] < 0), Status.COUNTRY_NOT_COVERED, st)
-        # Goods under the measure's zero-rate heading: it applies, at 0%.
-        zeroed = zero & (st == Status.APPLIED)
-        rates[:, j] = np.where(zeroed, 0, rates[:, j])
-        total[:, j] &= ~zeroed
-        status[:, j] = st
+        rates[j], total[j], confidence[j], status[j], partial[j] = _measure_column(cm, k)
+        if one_day:
+            columns[j] = (holds, (rates[j].copy(), total[j].copy(), confidence[j].copy(), status[j].copy(), partial[j].copy()))
     own = status == Status.APPLIED
     restack = _portion_keys(compiled, k, own)
-    own_rates = np.where(own[restack], rates[restack], -1)
+    own_rates = np.where(own[:, restack], rates[:, restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
-    rates = np.where(status == Status.APPLIED, rates, -1)
-    return KeyResult(keys, rates, total, status, yielded_to, partial, confidence, portions, restack, own_rates)
+    rates[status != Status.APPLIED] = -1
+    return KeyResult(
+        k.frame, _keys_by_measures(rates), _keys_by_measures(total), _keys_by_measures(status),
+        _keys_by_measures(yielded_to), _keys_by_measures(partial), _keys_by_measures(confidence), portions, restack,
+        _keys_by_measures(own_rates),
+    )  # fmt: skip
+
+
+def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
+    """One measure over the keys, before stacking: rate, total, confidence, status and partial per key."""
+    n = k.n
+    rate, total, confidence, in_force, paused = _rates_by_day(cm, k)
+    partial = np.zeros(n, dtype=bool)
+    if not in_force.any():  # not in force on any key's day: nothing else to look at
+        return rate, total, confidence, np.full(n, Status.NOT_IN_FORCE, dtype=np.int8), partial
+    covered = ~k.country_mask(cm.countries) if cm.all_countries else k.country_mask(cm.countries)
+    # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
+    covered = (covered & ~k.country_mask(DOMESTIC))[k.country_of_key]
+    in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
+    excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
+    exempt, undeclared, zero = _conditions(cm, k)
+    excepted, zero_by_exception = _exceptions(cm, k)
+    zero |= zero_by_exception
+    if cm.include is not None:
+        partial = k.partial(cm.include) & in_force & covered
+    # Each assignment overrides the ones above it: the last matching reason here is the one reported.
+    st = np.full(n, Status.APPLIED, dtype=np.int8)
+    for mask, reason in (
+        (paused, Status.SUSPENDED),
+        (undeclared, Status.NOT_DECLARED),
+        (exempt, Status.EXEMPT),
+        (excepted, Status.EXCEPTED),
+        (excluded, Status.PRODUCT_EXCLUDED),
+        (~in_scope, Status.PRODUCT_NOT_COVERED),
+        (~covered, Status.COUNTRY_NOT_COVERED),
+        (~in_force, Status.NOT_IN_FORCE),
+    ):
+        st[mask] = reason
+    # No rate for a covered country means the measure has no rate for it at that date.
+    st[(st == Status.APPLIED) & (rate < 0)] = Status.COUNTRY_NOT_COVERED
+    # Goods under the measure's zero-rate heading: it applies, at 0%.
+    zeroed = zero & (st == Status.APPLIED)
+    rate[zeroed] = 0
+    total &= ~zeroed
+    return rate, total, confidence, st, partial
+
+
+def _keys_by_measures(array: np.ndarray) -> np.ndarray:
+    """A measures × keys array turned keys × measures (C order, as the engine's callers index it by key)."""
+    return np.ascontiguousarray(array.T)
 
 
 def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.ndarray:
@@ -156,7 +248,7 @@ def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.n
             continue
         in_epoch = k.between(epoch.start, epoch.end)
         for j, other in pairs:
-            restack |= in_epoch & own[:, j] & own[:, other]
+            restack |= in_epoch & own[j] & own[other]
     return restack
 
 
@@ -173,7 +265,7 @@ def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
         if not in_seg.any():
             continue
         in_force |= in_seg
-        seg_rate, seg_total = _segment_rates(seg, k.country)
+        seg_rate, seg_total = _segment_rates(seg, k)
         # Pauses of one measure overlap only for different countries; each governs its own.
         for pause, countries in seg.suspensions:
             hit = in_seg & (k.everywhere() if countries is None else k.in_countries(countries))
@@ -188,17 +280,20 @@ def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
     return rate, total, confidence, in_force, paused
 
 
-def _segment_rates(seg: Segment, country: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total."""
-    n = len(country)
+def _segment_rates(seg: Segment, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
+    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total.
+
+    Worked out per distinct country, then spread onto the keys.
+    """
+    n = len(k.countries)
     rate = np.full(n, seg.default.micro if seg.default is not None else -1, dtype=np.int64)
     total = np.full(n, seg.default is not None and seg.default.inclusive_of_mfn, dtype=bool)
-    for value in set(seg.country_rates.values()):
-        codes = [c for c, r in seg.country_rates.items() if r == value]
-        hit = country.isin(codes).to_numpy(dtype=bool)
-        rate = np.where(hit, value.micro, rate)
-        total = np.where(hit, value.inclusive_of_mfn, total)
-    return rate, total
+    if seg.country_rates:
+        for i, country in enumerate(k.countries.tolist()):
+            value = seg.country_rates.get(country) if isinstance(country, str) else None
+            if value is not None:
+                rate[i], total[i] = value.micro, value.inclusive_of_mfn
+    return rate[k.country_of_key], total[k.country_of_key]
 
 
 def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -239,27 +334,40 @@ def _exceptions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
 def _stack(
     compiled: CompiledSchedule, k: _Keys, status: np.ndarray, partial: np.ndarray
 ) -> tuple[np.ndarray, list[tuple[int, int, np.ndarray]]]:
-    """Within each epoch, a measure yields where one it yields to applies (wholly, or on that one's basis)."""
+    """Within each epoch, a measure yields where one it yields to applies (wholly, or on that one's basis).
+
+    ``status`` and ``partial`` are measures × keys, updated in place; so is the ``yielded_to`` returned.
+    """
     yielded_to = np.full(status.shape, -1, dtype=np.int16)
     portions: dict[tuple[int, int], np.ndarray] = {}
+    applied = status == Status.APPLIED
     for epoch in compiled.epochs:
-        # Each key lies in one epoch: resolve the epoch's keys alone, then write them back.
-        rows = np.flatnonzero(k.between(epoch.start, epoch.end))
-        if not len(rows):
+        # Each key lies in one epoch: the epoch's keys are resolved alone.
+        in_epoch = k.between(epoch.start, epoch.end)
+        if not in_epoch.any():
             continue
-        st, yt, part = status[rows], yielded_to[rows], partial[rows]
+        # Most measures apply to few keys: each rule is worked on the keys of the epoch where its measure applies
+        # (kept as index arrays, per measure, updated as measures yield), not on every key.
+        measure, key = np.nonzero(applied & in_epoch)
+        applying = np.split(key, np.searchsorted(measure, np.arange(1, len(status))))
+        coarse = (partial & in_epoch).any(axis=1)
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
-                other_applies = st[:, other] == Status.APPLIED
-                beaten = other_applies & (st[:, j] == Status.APPLIED)
-                if portion == "basis":
-                    if (j, other) not in portions:
-                        portions[(j, other)] = np.zeros(k.n, dtype=bool)
-                    portions[(j, other)][rows] |= beaten
+                if portion == "basis" and (j, other) not in portions:
+                    portions[(j, other)] = np.zeros(k.n, dtype=bool)
+                if not len(applying[other]):
                     continue
-                st[beaten, j] = Status.YIELDED
-                yt[beaten, j] = other
-                # A code too coarse for this measure's scope does not matter where it would yield anyway.
-                part[other_applies, j] = False
-        status[rows], yielded_to[rows], partial[rows] = st, yt, part
+                mine = applying[j]
+                beaten = mine[status[other][mine] == Status.APPLIED]
+                if portion == "basis":
+                    portions[(j, other)][beaten] = True
+                    continue
+                if len(beaten):
+                    status[j][beaten] = Status.YIELDED
+                    yielded_to[j][beaten] = other
+                    applying[j] = mine[status[j][mine] == Status.APPLIED]
+                if coarse[j]:
+                    # A code too coarse for this measure's scope does not matter where it would yield anyway.
+                    partial[j][applying[other]] = False
+                    coarse[j] = (partial[j] & in_epoch).any()
     return yielded_to, [(j, other, mask) for (j, other), mask in portions.items()]

@@ -172,22 +172,12 @@ class Summary:
         summary.total_duty = total(estimate.total_duty)
         summary.refundable_duty = total(estimate.refundable_duty)
         summary.ad_cvd_duty = None if estimate.ad_cvd_duty is None else total(estimate.ad_cvd_duty)
-        for j, measure in enumerate(estimate.measures):
-            applied = estimate.rates[:, j] >= 0
-            summary.measures[measure.id] = [int(applied.sum()), total(estimate.value[applied]), total(estimate.duties[:, j])]
-        frame = pd.DataFrame(
-            {
-                "country": estimate.basket.country.to_numpy(dtype=object),
-                "lines": 1,
-                "value": estimate.value,
-                "mfn_duty": estimate.mfn_duty,
-                "additional_duty": estimate.additional_duty,
-                "total_duty": estimate.total_duty,
-            }
+        if estimate.measures:
+            summary.measures = _by_measure(estimate)
+        summary.countries = _by_country(
+            estimate.basket.country.to_numpy(dtype=object),
+            [estimate.value, estimate.mfn_duty, estimate.additional_duty, estimate.total_duty],
         )
-        for country, group in frame.groupby("country", sort=False):
-            # Exact sums (Python ints): a chunk of many lines near the USD 1 trillion limit would wrap int64.
-            summary.countries[country] = [len(group)] + [total(group[c].to_numpy()) for c in frame.columns[2:]]
         merge_notices(summary.notices, estimate.notices)
         return summary
 
@@ -243,6 +233,50 @@ class Summary:
             frame[column] = frame[column].astype(np.int64 if fits else object)
         frame["effective_rate"] = ratio(frame["total_duty"].to_numpy(), frame["value"].to_numpy())
         return frame.sort_values(["total_duty", "country"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _by_country(country: np.ndarray, columns: list[np.ndarray]) -> dict[str, list[int]]:
+    """Country → [lines, then each column's exact sum], countries in the order they first appear.
+
+    Lines are numbered by country once and summed in int64 (``np.add.reduceat`` over lines sorted by country) where
+    no sum can pass 64 bits; otherwise column by column in Python integers (a chunk of many lines near the USD
+    1 trillion limit).
+    """
+    codes, countries = pd.factorize(country)  # missing countries (-1) are in no group
+    order = np.argsort(codes, kind="stable")
+    order = order[codes[order] >= 0]
+    lines = np.bincount(codes[order], minlength=len(countries))
+    starts = np.concatenate([[0], np.cumsum(lines)[:-1]]) if len(countries) else np.zeros(0, dtype=np.int64)
+    sums = []
+    for column in columns:
+        column = np.asarray(column, dtype=np.int64)[order]
+        if not len(column) or int(np.abs(column).max()) * len(column) < 2**63:
+            sums.append([int(x) for x in np.add.reduceat(column, starts)] if len(column) else [0] * len(countries))
+        else:
+            sums.append([total(column[a : a + n]) for a, n in zip(starts.tolist(), lines.tolist())])
+    return {country: [int(lines[i])] + [s[i] for s in sums] for i, country in enumerate(countries)}
+
+
+def _by_measure(estimate: Estimate) -> dict[str, list[int]]:
+    """Measure id → [lines it applies to, their value, its duty]: whole columns at once, exact.
+
+    The sums are taken in int64 (the value added up over the applied cells, ``np.add.at``) where no sum can pass
+    64 bits, else measure by measure in Python integers.
+    """
+    applied = estimate.rates >= 0
+    lines = applied.sum(axis=0)
+    value, duties = estimate.value, estimate.duties
+    n = len(value)
+    if n * max(int(np.abs(value).max(initial=0)), int(np.abs(duties).max(initial=0))) < 2**63:
+        rows, columns = np.nonzero(applied)
+        values = np.zeros(applied.shape[1], dtype=np.int64)
+        np.add.at(values, columns, value[rows])
+        values = values.tolist()
+        duty = duties.sum(axis=0, dtype=np.int64).tolist()
+    else:
+        values = [total(value[applied[:, j]]) for j in range(applied.shape[1])]
+        duty = [total(duties[:, j]) for j in range(applied.shape[1])]
+    return {m.id: [int(lines[j]), int(values[j]), int(duty[j])] for j, m in enumerate(estimate.measures)}
 
 
 def ordered_notices(notices, schedule: Schedule) -> list[Notice]:
