@@ -65,7 +65,7 @@ RateValue = Annotated[Rate, BeforeValidator(_parse_rate)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Authority(Model):
