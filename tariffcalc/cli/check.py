@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from ..defaults import DEFAULT_CHUNK_SIZE
-from .app import app, codec, errors_to_exit_codes, load_state, note, say
+from .running import codec, errors_to_exit_codes, load_state, note, say
+from .typer_app import app
 from .options import (
     BASKET,
     DEBUG,

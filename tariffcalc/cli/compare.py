@@ -8,8 +8,7 @@ from typing import Optional
 
 import typer
 
-from .app import (
-    app,
+from .running import (
     binary_destination,
     codec,
     csv_writer,
@@ -21,6 +20,7 @@ from .app import (
     say,
     say_warnings,
 )
+from .typer_app import app
 from .options import (
     BASKET,
     CHART,

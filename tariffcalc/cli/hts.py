@@ -11,7 +11,8 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .app import app, emit, errors_to_exit_codes, load_state, say
+from .running import emit, errors_to_exit_codes, load_state, say
+from .typer_app import app
 from .options import DEBUG, FORMAT, HTS_OPTION, OUTPUT, SCHEDULE, OutputFormat, parse_country
 
 

@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from .app import app, emit, errors_to_exit_codes, load_state
+from .running import emit, errors_to_exit_codes, load_state
+from .typer_app import app
 from .options import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat
 
 
