@@ -9,7 +9,7 @@ def run() -> None:
 
         print(f"tariffcalc {__version__}")
         return
-    from .cli.entry import main
+    from .cli import main
 
     main()
 

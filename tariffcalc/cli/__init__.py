@@ -1,28 +1,8 @@
-"""The ``tariffcalc`` command: one module per command over a shared Typer ``app``.
+"""The ``tariffcalc`` command: one module per command over a shared ``app``."""
 
-``app`` (every command registered, see :mod:`tariffcalc.cli.commands`) and
-``main`` (the console script, :mod:`tariffcalc.cli.entry`) are loaded on first
-use, so that a plain estimate, which ``main`` runs without Typer, never imports it.
-"""
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .commands import app
-    from .entry import main
+# Imported in the order the commands are listed by --help.
+from . import estimate, check, compare, rates, schedule, timeline, hts  # noqa: F401, I001 - registers the commands
+from . import refund  # noqa: F401, E402 - registers `refund`
+from .app import app, main
 
 __all__ = ["app", "main"]
-
-_HOMES = {"app": "tariffcalc.cli.commands", "main": "tariffcalc.cli.entry"}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        import importlib
-
-        value = getattr(importlib.import_module(_HOMES[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tariffcalc.cli' has no attribute {name!r}")

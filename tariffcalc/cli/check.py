@@ -8,8 +8,7 @@ from typing import Optional
 import typer
 
 from ..defaults import DEFAULT_CHUNK_SIZE
-from .running import codec, errors_to_exit_codes, load_state, note, say
-from .typer_app import app
+from .app import app, codec, errors_to_exit_codes, load_state, note, say
 from .options import (
     BASKET,
     DEBUG,

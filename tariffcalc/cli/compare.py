@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from .running import (
+from .app import (
+    app,
     binary_destination,
     codec,
     csv_writer,
@@ -20,7 +21,6 @@ from .running import (
     say,
     say_warnings,
 )
-from .typer_app import app
 from .options import (
     BASKET,
     CHART,

@@ -11,8 +11,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError, Problem
-from .running import emit, errors_to_exit_codes, load_state, say
-from .typer_app import app
+from .app import app, emit, errors_to_exit_codes, load_state, say
 from .options import DEBUG, FORMAT, HTS_OPTION, OUTPUT, SCHEDULE, OutputFormat, parse_country
 
 

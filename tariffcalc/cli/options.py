@@ -5,10 +5,27 @@ Only Typer is imported here, so that ``tariffcalc --help`` starts fast.
 
 from __future__ import annotations
 
+from enum import Enum
+
 import typer
 
 from ..paths import DEFAULT_SCHEDULE
-from .choices import InputFormatOption, OutputFormat  # noqa: F401 - where the commands have always found them
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class InputFormatOption(str, Enum):
+    csv = "csv"
+    json = "json"
+    jsonl = "jsonl"
+    yaml = "yaml"
+    parquet = "parquet"
 
 
 BASKET = typer.Argument(
@@ -29,7 +46,7 @@ def _checked_output(ctx: typer.Context, param: typer.CallbackParam, value):
     seen[param.name] = value
     if len(seen) == 2:
         from ..errors import ExitStatus, InputError
-        from .running import check_output, say
+        from .app import check_output, say
 
         try:
             check_output(seen.get("fmt"), seen.get("output"))

@@ -15,8 +15,16 @@ from typing import Optional
 import typer
 
 from ..defaults import DEFAULT_CHUNK_SIZE
-from .running import binary_destination, codec, emit, errors_to_exit_codes, note, pick_format, say
-from .typer_app import app
+from .app import (
+    app,
+    binary_destination,
+    codec,
+    emit,
+    errors_to_exit_codes,
+    note,
+    pick_format,
+    say,
+)
 from .options import (
     DEBUG,
     ENCODING,

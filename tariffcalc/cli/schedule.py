@@ -9,8 +9,7 @@ from typing import Optional
 
 import typer
 
-from .running import emit, errors_to_exit_codes, load_state
-from .typer_app import app
+from .app import app, emit, errors_to_exit_codes, load_state
 from .options import DEBUG, FORMAT, OUTPUT, SCENARIOS, SCHEDULE, SETS, OutputFormat
 
 

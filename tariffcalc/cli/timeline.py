@@ -8,8 +8,7 @@ from typing import Optional
 
 import typer
 
-from .running import binary_destination, codec, emit, errors_to_exit_codes, exit_for, note, report_skipped, say
-from .typer_app import app
+from .app import app, binary_destination, codec, emit, errors_to_exit_codes, exit_for, note, report_skipped, say
 from .options import (
     BASKET,
     CHART,

@@ -1,18 +1,18 @@
-"""What every ``tariffcalc`` command shares, without Typer: talk on stderr, exit codes, and where the output goes.
+"""The ``tariffcalc`` command: a thin Typer layer over the library.
 
-It writes data to stdout (or ``--output``) and talk to stderr, and turns the
-library's exceptions into one line per problem and a named exit code (a
-``SystemExit``, which Typer lets through as it would its own ``Exit``).  Typer
-is not imported here, so that a plain ``tariffcalc estimate`` (see
-:mod:`tariffcalc.cli.plain`) starts as fast as pandas allows.
+It parses options, calls the library, writes data to stdout (or ``--output``)
+and talk to stderr, and turns the library's exceptions into one line per
+problem and a named exit code.  Heavy imports (pandas) happen inside the
+commands, so ``tariffcalc --help`` and ``--version`` start fast.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import os
-import re
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -20,8 +20,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional, TextIO
 
+import typer
+
+from .. import __version__
 from ..errors import ExitStatus, InputError, Problem
-from .choices import OutputFormat
+from .options import OutputFormat
+
+app = typer.Typer(
+    name="tariffcalc",
+    help="What US import tariffs cost a basket of imports: each line's duties, why, and the basket's effective rate.",
+    no_args_is_help=True,
+    add_completion=True,
+    rich_markup_mode=None,
+)
+
 
 _SUFFIX_FORMATS = {
     ".json": OutputFormat.json,
@@ -32,42 +44,27 @@ _SUFFIX_FORMATS = {
 }
 
 
-#: ANSI colour and style codes: what ``click.echo`` (``typer.echo``) strips from text for a stream that is no terminal.
-_ANSI = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
-
-
 def say(message: str) -> None:
-    """One line of talk on stderr, as ``typer.echo(message, err=True)`` writes it (without importing Typer).
-
-    Like it: nothing when there is no stderr, colour codes stripped when stderr is no terminal, flushed at once;
-    an ASCII-encoded stderr (which Click re-encodes as UTF-8) is left to Typer itself.
-    """
-    stream = sys.stderr
-    if stream is None:
-        return
-    if _is_ascii(stream):
-        import typer
-
-        typer.echo(message, err=True)
-        return
-    if not stream.isatty():
-        message = _ANSI.sub("", message)
-    stream.write(message + "\n")
-    stream.flush()
-
-
-def _is_ascii(stream) -> bool:
-    import codecs
-
-    try:
-        return codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "ascii"
-    except LookupError:
-        return False
+    """One line of talk on stderr."""
+    typer.echo(message, err=True)
 
 
 def note(text: str) -> None:
     """A note on stderr (what the library tells a person along the way, e.g. which HTS it uses)."""
     say(f"Note: {text}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tariffcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """What US import tariffs cost a basket of imports."""
 
 
 @contextmanager
@@ -81,33 +78,33 @@ def errors_to_exit_codes(debug: bool) -> Iterator[None]:
             say(f"Error: ... and {len(exc.problems) - MAX_PROBLEMS_SHOWN:,} more problems")
         if debug:
             traceback.print_exc()
-        raise SystemExit(ExitStatus.INVALID_INPUT) from None
+        raise typer.Exit(ExitStatus.INVALID_INPUT) from None
     except KeyboardInterrupt:
         say("Interrupted.")
-        raise SystemExit(ExitStatus.INTERRUPTED) from None
-    except SystemExit:
+        raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except (typer.Exit, typer.Abort, SystemExit):
         raise
     except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly, as SIGPIPE would
         quiet_stdout()
-        raise SystemExit(ExitStatus.CLOSED_PIPE) from None
+        raise typer.Exit(ExitStatus.CLOSED_PIPE) from None
     except OSError as exc:
         if exc.errno not in ENVIRONMENT_ERRNOS:
             raise _internal(exc, debug) from None
         say(f"Error: {os_error_text(exc)}")
         if debug:
             traceback.print_exc()
-        raise SystemExit(ExitStatus.INVALID_INPUT) from None
+        raise typer.Exit(ExitStatus.INVALID_INPUT) from None
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         raise _internal(exc, debug) from None
 
 
-def _internal(exc: BaseException, debug: bool) -> SystemExit:
+def _internal(exc: BaseException, debug: bool) -> typer.Exit:
     """A bug in tariffcalc: say so (with the traceback under --debug); the Exit to raise."""
     if debug:
         traceback.print_exception(exc)
     else:
         say(f"Error: internal error ({type(exc).__name__}: {exc}); rerun with --debug for details and report it")
-    return SystemExit(ExitStatus.ERROR)
+    return typer.Exit(ExitStatus.ERROR)
 
 
 #: What the system says when the environment, not tariffcalc, is at fault: a full disk, a file that is not
@@ -278,6 +275,62 @@ def check_output(fmt, output: Optional[Path]) -> None:
     pick_format(OutputFormat(fmt) if fmt is not None else None, output)
 
 
+class _ClosedStream(io.TextIOBase):
+    """What ``sys.stdin`` or ``sys.stdout`` is when the process was started with it closed (``<&-``, ``>&-``).
+
+    Python makes them None, and every use a traceback; this one says, when used, that the stream is closed.
+    """
+
+    def __init__(self, name: str, reason: str):
+        self.name, self._reason = name, reason
+
+    def _closed(self, *_args, **_kwargs):
+        raise OSError(errno.EBADF, self._reason, self.name)
+
+    read = readline = write = _closed
+
+    @property
+    def buffer(self):
+        return self
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if hasattr(signal, "SIGPIPE"):
+        # Like csvkit: let `| head` end us quietly instead of raising BrokenPipeError.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if sys.stdin is None:
+        sys.stdin = _ClosedStream("<stdin>", "stdin is closed (give the file's name, or pipe it in)")
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream("stdout", "stdout is closed; redirect it, or write to a file with --output")
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command's own handler (e.g. while starting up)
+        say("Interrupted.")
+        sys.exit(ExitStatus.INTERRUPTED)
+    finally:
+        _flush_stdout()
+
+
+def _flush_stdout() -> None:
+    """Flush what commands left in stdout's buffer, so that a full disk is an error message, not a traceback at exit."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        quiet_stdout()
+        sys.exit(ExitStatus.CLOSED_PIPE)
+    except OSError as exc:
+        quiet_stdout()
+        say(f"Error: stdout: cannot write the output ({exc.strerror or exc})")
+        sys.exit(ExitStatus.INVALID_INPUT)
+
+
 def load_state(schedule: str, scenarios: Optional[list[str]], sets: Optional[list[str]]):
     """The schedule with the scenarios and ``--set`` changes applied, in order (see :func:`tariffcalc.api.schedule_state`)."""
     from ..api import schedule_state
@@ -377,7 +430,7 @@ def say_warnings(notices) -> None:
 def exit_for(items) -> None:
     """Exit with PARTIAL when invalid lines were left out (``items``: a Basket, or anything with ``skipped``)."""
     if items.skipped and items.skipped.lines:
-        raise SystemExit(ExitStatus.PARTIAL)
+        raise typer.Exit(ExitStatus.PARTIAL)
 
 
 def csv_writer(write, excel_safe: bool):
