@@ -2,6 +2,11 @@
 
 Baskets name countries every way people do (``JP``, ``JPN``, ``Japan``,
 ``South Korea``); everything inside tariffcalc is an ISO 3166 alpha-2 code.
+
+What tariffcalc needs of pycountry's ISO 3166 table (the names of each code)
+is kept in the user cache (:mod:`tariffcalc.law.cache`, keyed by pycountry's
+database file): importing pycountry looks up its own version through
+``importlib.metadata``, which costs every run tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
-import pycountry
 
 #: English names in common use that pycountry's lookup does not know.
 #: "Korea" alone is deliberately absent: it is ambiguous.
@@ -84,13 +89,40 @@ def _fold(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _iso_names() -> dict[str, dict]:
+    """Per alpha-2 code of ISO 3166, its alpha-3 code and names as pycountry has them (from the cache when it is fresh)."""
+    from importlib.util import find_spec
+
+    from .law import cache
+
+    spec = find_spec("pycountry")
+    database = Path(next(iter(spec.submodule_search_locations or ()), "")) / "databases" / "iso3166-1.json" if spec else None
+    try:
+        stat = database.resolve().stat()
+    except (AttributeError, OSError):
+        return _iso_names_from_pycountry()
+    return cache.cached(database.resolve(), stat.st_size, stat.st_mtime_ns, _iso_names_from_pycountry, kind="countries")
+
+
+def _iso_names_from_pycountry() -> dict[str, dict]:
+    import pycountry
+
+    return {
+        country.alpha_2: {
+            attr: getattr(country, attr, None) for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name")
+        }
+        for country in pycountry.countries
+    }
+
+
+@lru_cache(maxsize=1)
 def _name_index() -> dict[str, str]:
     index: dict[str, str] = {}
-    for country in pycountry.countries:
+    for country in _iso_names().values():
         for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
-            value = getattr(country, attr, None)
+            value = country[attr]
             if value:
-                index[_fold(value)] = country.alpha_2
+                index[_fold(value)] = country["alpha_2"]
     for code, name in EXTRA_CODES.items():
         index[_fold(code)] = code
         index[_fold(name)] = code
@@ -102,19 +134,17 @@ def _name_index() -> dict[str, str]:
 
 def is_country_code(code: str) -> bool:
     """True for an ISO alpha-2 code that pycountry knows (upper case), or one of :data:`EXTRA_CODES`."""
-    return code in EXTRA_CODES or (
-        len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
-    )
+    return code in EXTRA_CODES or (len(code) == 2 and code.isupper() and code in _iso_names())
 
 
 def country_name(code: str) -> str:
     """The English name of an alpha-2 code (common name where pycountry has one)."""
     if code in EXTRA_CODES:
         return EXTRA_CODES[code]
-    country = pycountry.countries.get(alpha_2=code)
+    country = _iso_names().get(code.upper())  # as pycountry looks codes up, in any case
     if country is None:
         return code
-    return getattr(country, "common_name", None) or country.name
+    return country["common_name"] or country["name"]
 
 
 def resolve(text: str) -> str | None:

@@ -128,7 +128,6 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
     from ..output import sinks
     from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
-    from ..output.tables import MAX_TABLE_LINES, TableSink
 
     def stream_into(sink):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
@@ -139,6 +138,8 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
         return sink
 
     def table_output(console):
+        from ..output.tables import MAX_TABLE_LINES, TableSink  # Rich: only for a table
+
         stream_into(TableSink(console))
         if run.fees is not None:
             from ..output.fees import fees_table

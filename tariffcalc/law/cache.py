@@ -66,9 +66,10 @@ def cache_dir() -> Path | None:
     return Path(platformdirs.user_cache_dir("tariffcalc"))
 
 
-def entry_path(folder: Path, path: Path) -> Path:
-    """The cache file of a schedule file (one per resolved path)."""
-    return folder / f"schedule-{hashlib.sha256(str(path).encode()).hexdigest()[:32]}.pickle"
+def entry_path(folder: Path, path: Path, kind: str = "schedule") -> Path:
+    """The cache file of a schedule file (one per resolved path); another ``kind`` of file's is in a sub-folder ``kind``."""
+    name = f"{kind}-{hashlib.sha256(str(path).encode()).hexdigest()[:32]}.pickle"
+    return folder / name if kind == "schedule" else folder / kind / name
 
 
 @lru_cache(maxsize=1)
@@ -111,6 +112,7 @@ def cached(
     mtime_ns: int,
     build: Callable[[], T],
     depends_on: Callable[[T], list[Path]] = lambda value: [],
+    kind: str = "schedule",
 ) -> T:
     """What ``build()`` makes of the file at ``path``, from the disk cache when it is still valid.
 
@@ -118,6 +120,7 @@ def cached(
     ``depends_on(value)`` names other files the value was made from (a
     schedule's code lists): the entry is used only while they are unchanged too.
     Errors from ``build`` (an invalid schedule) are not cached: they are raised again on every run.
+    ``kind`` names the entry's file (``schedule-...``): other files are kept the same way (pycountry's countries).
     """
     folder = cache_dir()
     if folder is None:
@@ -127,7 +130,7 @@ def cached(
     except OSError:
         return build()
     key = _key(path, data, size, mtime_ns)
-    entry = entry_path(folder, path)
+    entry = entry_path(folder, path, kind)
     try:
         with open(entry, "rb") as handle:
             if _usable(handle, key):

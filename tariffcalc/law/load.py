@@ -49,10 +49,16 @@ def load_schedule(name_or_path: str | Path = DEFAULT_SCHEDULE) -> Schedule:
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
     # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache).
     # Frozen before it is cached, so an entry read back from disk is frozen already.
-    return cache.cached(
-        path,
-        size,
-        mtime_ns,
-        lambda: freeze(schedule_from_document(read_yaml(path), path.parent)),
-        depends_on=lambda schedule: code_list_files(schedule, path.parent),
-    )
+    return cache.cached(path, size, mtime_ns, lambda: _parsed(path), depends_on=lambda schedule: code_list_files(schedule, path.parent))
+
+
+def _parsed(path: Path) -> Schedule:
+    """The schedule file parsed, validated and frozen, with what every run works out of it already worked out.
+
+    A product group's digit prefixes (tens of thousands of codes in all) are kept with it in the disk cache:
+    working them out again costs every run more than reading them back.
+    """
+    schedule = freeze(schedule_from_document(read_yaml(path), path.parent))
+    for group in schedule.product_groups.values():
+        group.digit_prefixes  # noqa: B018 - a cached property: computed here, so that it is pickled with the group
+    return schedule

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union
 
@@ -65,7 +66,7 @@ RateValue = Annotated[Rate, BeforeValidator(_parse_rate)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class Authority(Model):
@@ -336,6 +337,14 @@ class ProductGroup(Model):
         """The group's prefixes, dotted (those of its file once loaded)."""
         return list(self.hts or ())
 
+    @cached_property
+    def digit_prefixes(self) -> frozenset[str]:
+        """The group's prefixes as digits: worked out once per process, not for each measure naming the group.
+
+        A code-list group has thousands of codes, and the engine compiles ~200 product lists on every run.
+        """
+        return frozenset(hts_codes.digits_of(code) for code in self.codes())
+
 
 class Schedule(Model):
     schedule: ScheduleInfo
@@ -369,8 +378,10 @@ class Schedule(Model):
         prefixes: set[str] = set()
         for item in items:
             group = self.product_groups.get(item)
-            for code in group.codes() if group else [item]:
-                prefixes.add(hts_codes.digits_of(code))
+            if group:
+                prefixes.update(group.digit_prefixes)
+            else:
+                prefixes.add(hts_codes.digits_of(item))
         return frozenset(prefixes)
 
 

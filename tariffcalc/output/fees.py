@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from ..engine.fees import EntryFees
 from ..money import cents_to_str, format_percent
 from .text import money
+
+if TYPE_CHECKING:  # Rich is imported only when a table is drawn: CSV and JSON output do not need it
+    from rich.table import Table
 
 
 def fees_object(fees: EntryFees) -> dict:
@@ -57,6 +60,8 @@ def fees_totals_object(fees: EntryFees, total_duty: int) -> dict:
 
 def fees_table(fees: EntryFees, total_duty: int, limit: int) -> Table:
     """The entries as a Rich table (the first ``limit`` of them), with the landed duty cost as its caption."""
+    from rich.table import Table
+
     table = Table(title="Entry fees", title_justify="left", header_style="bold")
     for name in ("Entry", "Date", "FY", "Lines", "Value (USD)", "MPF", "HMF", "Fees"):
         table.add_column(name, justify="left" if name in ("Entry", "Date") else "right")
