@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import countries, hts_codes
 from ..errors import InputError, Problem
@@ -290,6 +292,8 @@ def _check_digits(findings: _Findings) -> None:
     """Digits other than ASCII 0-9 (Arabic-Indic, fullwidth...) in codes, amounts, rates and dates: refused, never read."""
     for key in _DIGIT_COLUMNS:
         text = findings.values(key).astype(str)
+        if "".join(map(str, text.tolist())).isascii():  # the usual column: every digit in it is 0-9
+            continue
         foreign = text.str.contains(r"(?![0-9])\d", regex=True).fillna(False).to_numpy(dtype=bool)
         findings.report(key, foreign, "has digits other than 0-9 (write it with the digits 0-9)")
 
@@ -305,10 +309,7 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
     found: list[tuple[int, Problem]] = []
     long_cells = None
     for column in frame.columns:
-        cells = frame[column].tolist()
-        if not cells or max(len(c) if isinstance(c, str) else 0 for c in cells) <= MAX_CELL:
-            continue
-        rows = np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells])
+        rows = _long_rows(frame[column])
         for row in rows:
             where = location(name, unit, source_lines[row])
             cell = str(frame[column].iat[row])
@@ -319,6 +320,29 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
                 long_cells = True
             frame.iloc[rows, frame.columns.get_loc(column)] = ""
     return frame, found
+
+
+def _long_rows(cells: pd.Series) -> np.ndarray:
+    """The rows whose cell is text longer than :data:`MAX_CELL` characters.
+
+    A column as an Arrow string array gives every cell's length in UTF-8 bytes from its offsets, with no Python
+    loop; a character is at least one byte, so only a column with a cell over the limit in bytes is measured in
+    characters.  A column holding anything but text (or text Arrow cannot hold) is measured cell by cell.
+    """
+    if not len(cells):
+        return np.zeros(0, dtype=np.intp)
+    array = None
+    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
+        try:
+            array = pa.array(cells, from_pandas=True, type=pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+            pass
+    if not isinstance(array, pa.Array):  # none, or more text than one Arrow array holds
+        return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)
+    if int(np.diff(offsets).max()) <= MAX_CELL:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(array), MAX_CELL), False).to_numpy(zero_copy_only=False))
 
 
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
