@@ -132,7 +132,14 @@ class _Distinct:
             self.codes = np.zeros(length, dtype=np.intp)
             self.values = pd.Series([""], dtype=object)
         else:
-            codes, uniques = pd.factorize(values.astype(object).fillna(""), sort=False)
+            # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
+            codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+            uniques = list(np.asarray(uniques, dtype=object))
+            missing = codes < 0
+            if missing.any():
+                if "" not in uniques:
+                    uniques.append("")
+                codes[missing] = uniques.index("")
             self.codes = codes
             self.values = pd.Series(uniques, dtype=object) if len(uniques) else pd.Series([""], dtype=object)
 
@@ -323,26 +330,19 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
 
 
 def _long_rows(cells: pd.Series) -> np.ndarray:
-    """The rows whose cell is text longer than :data:`MAX_CELL` characters.
+    """The rows whose cell is text longer than :data:`MAX_CELL` characters, without a Python loop where it can.
 
-    A column as an Arrow string array gives every cell's length in UTF-8 bytes from its offsets, with no Python
-    loop; a character is at least one byte, so only a column with a cell over the limit in bytes is measured in
-    characters.  A column holding anything but text (or text Arrow cannot hold) is measured cell by cell.
+    A column of Arrow text is measured by Arrow; a column of Python strings only, by ``len`` in one pass (the
+    usual case: none too long); any other column, cell by cell (a cell that is not text is never too long).
     """
     if not len(cells):
         return np.zeros(0, dtype=np.intp)
-    array = None
-    if pd.api.types.infer_dtype(cells, skipna=True) in ("string", "empty"):
-        try:
-            array = pa.array(cells, from_pandas=True, type=pa.string())
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
-            pass
-    if not isinstance(array, pa.Array):  # none, or more text than one Arrow array holds
-        return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1, offset=4 * array.offset)
-    if int(np.diff(offsets).max()) <= MAX_CELL:
+    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+        lengths = pc.fill_null(pc.utf8_length(pa.array(cells.array)), 0).to_numpy(zero_copy_only=False)
+        return np.flatnonzero(lengths > MAX_CELL)
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string" and max(map(len, cells.tolist())) <= MAX_CELL:
         return np.zeros(0, dtype=np.intp)
-    return np.flatnonzero(pc.fill_null(pc.greater(pc.utf8_length(array), MAX_CELL), False).to_numpy(zero_copy_only=False))
+    return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
 
 
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
