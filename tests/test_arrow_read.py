@@ -40,6 +40,7 @@ PLAIN = {
     + "8471.30.01,,,,x,1,,,\n"
     + "".join(LINES),
     "long cells": HEADER + f"8471.30.01,CN,10,0,{'x' * 10_001},1,,,\n" + f'8471.30.01,CN,10,0,"{"é" * 6_000}",1,,,\n' + "".join(LINES),
+    "a line longer than Arrow's block": HEADER + f"8471.30.01,CN,10,0,{'x' * (3 << 20)},1,,,\n" + "".join(LINES),
     "a column tariffcalc does not know": "".join(line.rstrip("\n") + ",extra\n" for line in [HEADER, *LINES]),
 }
 

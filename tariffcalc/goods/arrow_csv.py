@@ -29,7 +29,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-_BLOCK = 1 << 22  # bytes scanned, and read by Arrow, at a time
+_BLOCK = 1 << 22  # bytes scanned at a time
+_READ_BLOCK = 1 << 20  # bytes Arrow reads at a time (smaller blocks, lower peak memory), or more for a longer line
+_LONGEST_BLOCK = 1 << 30  # a file with a longer line is left to pandas
 _UTF8, _UTF8_SIG = codecs.lookup("utf-8").name, codecs.lookup("utf-8-sig").name
 
 
@@ -41,6 +43,8 @@ class PlainCsv:
     rows: int
     #: The byte offset just past each chunk's last line (for the progress bar).
     chunk_ends: list[int]
+    #: At least the longest line, in bytes: Arrow's blocks must hold a whole line.
+    longest_line: int
 
 
 def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> PlainCsv | None:
@@ -57,7 +61,7 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
     separator = ord(delimiter)
     decoder = codecs.getincrementaldecoder("utf-8")()
     header: list[str] | None = None
-    rows, chunk_ends = 0, []
+    rows, chunk_ends, longest = 0, [], 0
     position, tail = 0, b""  # the file offset of ``tail``, the bytes after the last line end seen
     with open(path, "rb") as handle:
         while True:
@@ -97,6 +101,7 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
                 first = 0
             if len(ends) and not _lines_plain(bytes_[first:complete], ends - first, separator, len(header), well_formed):
                 return None
+            longest = max(longest, int(np.diff(ends, prepend=-1).max()) if len(ends) else 0)
             numbers = np.arange(rows + 1, rows + 1 + len(ends))  # data rows, from 1
             chunk_ends += (position + ends[numbers % chunk_size == 0] + 1).tolist()
             rows += len(ends)
@@ -104,11 +109,11 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
             tail = data[complete:]
             if last:
                 break
-    if header is None or rows == 0:
+    if header is None or rows == 0 or longest >= _LONGEST_BLOCK:
         return None
     if rows % chunk_size:
         chunk_ends.append(path.stat().st_size)
-    return PlainCsv(header, rows, chunk_ends)
+    return PlainCsv(header, rows, chunk_ends, longest)
 
 
 def _well_formed_line(delimiter: str, width: int) -> re.Pattern:
@@ -142,7 +147,9 @@ def arrow_frames(
     """The chunks of a plain CSV file (:func:`plain_csv`): ``chunk_size`` rows each, as Arrow-backed text columns."""
     reader = pa_csv.open_csv(
         path,
-        read_options=pa_csv.ReadOptions(block_size=_BLOCK, column_names=plain.header, skip_rows=1),
+        read_options=pa_csv.ReadOptions(
+            block_size=max(_READ_BLOCK, 2 * plain.longest_line), column_names=plain.header, skip_rows=1, use_threads=False
+        ),
         parse_options=pa_csv.ParseOptions(
             delimiter=delimiter, quote_char='"', double_quote=True, escape_char=False,
             newlines_in_values=False, ignore_empty_lines=False,

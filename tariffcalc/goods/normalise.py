@@ -12,8 +12,6 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import countries, hts_codes
 from ..errors import InputError, Problem
@@ -128,10 +126,17 @@ class _Distinct:
     """
 
     def __init__(self, values: pd.Series | None, length: int):
+        #: True when the column is known to be all ASCII (found cheaply for Arrow text), else None: not known.
+        self.ascii: bool | None = None
         if values is None:
             self.codes = np.zeros(length, dtype=np.intp)
             self.values = pd.Series([""], dtype=object)
         else:
+            if _is_arrow_text(values):
+                import pyarrow as pa
+                import pyarrow.compute as pc
+
+                self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
             # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
             codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
             uniques = list(np.asarray(uniques, dtype=object))
@@ -298,6 +303,8 @@ def _check_modes(findings: _Findings) -> None:
 def _check_digits(findings: _Findings) -> None:
     """Digits other than ASCII 0-9 (Arabic-Indic, fullwidth...) in codes, amounts, rates and dates: refused, never read."""
     for key in _DIGIT_COLUMNS:
+        if findings.columns[key].ascii:
+            continue
         text = findings.values(key).astype(str)
         if "".join(map(str, text.tolist())).isascii():  # the usual column: every digit in it is 0-9
             continue
@@ -337,12 +344,20 @@ def _long_rows(cells: pd.Series) -> np.ndarray:
     """
     if not len(cells):
         return np.zeros(0, dtype=np.intp)
-    if isinstance(cells.dtype, pd.StringDtype) and cells.dtype.storage == "pyarrow":
+    if _is_arrow_text(cells):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         lengths = pc.fill_null(pc.utf8_length(pa.array(cells.array)), 0).to_numpy(zero_copy_only=False)
         return np.flatnonzero(lengths > MAX_CELL)
     if pd.api.types.infer_dtype(cells, skipna=False) == "string" and max(map(len, cells.tolist())) <= MAX_CELL:
         return np.zeros(0, dtype=np.intp)
     return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
+
+
+def _is_arrow_text(values: pd.Series) -> bool:
+    """Whether a column is text held by Arrow (as :mod:`tariffcalc.goods.arrow_csv` reads it), so pyarrow is there."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
