@@ -137,6 +137,13 @@ class _Distinct:
                 import pyarrow.compute as pc
 
                 self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
+            if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
+                cells = values.to_numpy(dtype=object)
+                if values.hasnans:
+                    cells[pd.isna(cells)] = ""
+                self.codes = np.arange(len(cells))
+                self.values = pd.Series(cells, dtype=object)
+                return
             # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
             codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
             uniques = list(np.asarray(uniques, dtype=object))
@@ -150,6 +157,18 @@ class _Distinct:
 
     def spread(self, per_value: np.ndarray | pd.Series) -> np.ndarray:
         return np.asarray(per_value)[self.codes]
+
+
+#: The cells of a column sampled to tell whether it is worth reducing to its distinct values.
+_SAMPLE = 4096
+
+
+def _mostly_distinct(values: pd.Series) -> bool:
+    """Whether a long column's first cells are nearly all different (as amounts are), judged on a sample."""
+    if len(values) <= 4 * _SAMPLE:
+        return False
+    head = values.iloc[:_SAMPLE]
+    return head.nunique(dropna=False) > 0.9 * _SAMPLE
 
 
 class _Findings:
