@@ -104,14 +104,12 @@ def quoted(cells: pa.Array) -> pa.Array:
     text = memoryview(data)[ends[0] : ends[-1]].tobytes() if data is not None else b""
     if not any(c in text for c in (b",", b'"', b"\n", b"\r")):  # the usual column: one scan of its bytes
         return cells
-    needs = pc.or_(
-        pc.or_(pc.match_substring(cells, ","), pc.match_substring(cells, '"')),
-        pc.or_(pc.match_substring(cells, "\n"), pc.match_substring(cells, "\r")),
-    )
+    needs = pc.match_substring_regex(cells, '[,"\n\r]')
     if not pc.any(needs).as_py():
         return cells
-    wrapped = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
-    return pc.if_else(needs, wrapped, cells)
+    # Only the cells that need quotes are quoted, then put back in their places.
+    some = pc.filter(cells, needs)
+    return pc.replace_with_mask(cells, needs, pc.binary_join_element_wise('"', pc.replace_substring(some, '"', '""'), '"', ""))
 
 
 def csv_lines(columns: list[pa.Array], plain: frozenset[int] = frozenset()) -> str:
