@@ -13,14 +13,15 @@ lines (:func:`plain_csv`):
 * a header of two columns or more, each named, and at least one data line.
 
 Then data row ``i`` (from 0) is file line ``i + 2``, and nothing is reported
-while reading.  Any other file is left to pandas.
+while reading (a row of empty cells is dropped by the caller, as for pandas).
+Any other file is left to pandas.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,10 +142,12 @@ def _lines_plain(lines: np.ndarray, ends: np.ndarray, separator: int, width: int
     return len(well_formed.findall(quoted_bytes)) == int(quotes.sum())
 
 
-def arrow_frames(
-    path: Path, plain: PlainCsv, delimiter: str, chunk_size: int, progress: Callable[[int], None] | None = None
-) -> Iterator[tuple[pd.DataFrame, np.ndarray, str, list]]:
-    """The chunks of a plain CSV file (:func:`plain_csv`): ``chunk_size`` rows each, as Arrow-backed text columns."""
+def arrow_frames(path: Path, plain: PlainCsv, delimiter: str, chunk_size: int) -> Iterator[tuple[pd.DataFrame, int, int]]:
+    """The chunks of a plain CSV file (:func:`plain_csv`), ``chunk_size`` rows each, as Arrow-backed text columns.
+
+    Each is ``(frame, first row, byte offset where it ends)``: data row ``first row`` (from 0) is on file line
+    ``first row + 2``.  A row of empty cells is the caller's to drop, as for pandas' chunks.
+    """
     reader = pa_csv.open_csv(
         path,
         read_options=pa_csv.ReadOptions(
@@ -160,13 +163,11 @@ def arrow_frames(
         ),
     )  # fmt: skip
     pending: list[pa.RecordBatch] = []
-    held, first_row = 0, 0
+    held, first_row, size = 0, 0, path.stat().st_size
 
     def chunk(table: pa.Table):
         frame = table.to_pandas()  # text columns of pandas' own text type, backed by the Arrow arrays
-        if progress is not None:
-            progress(min(plain.chunk_ends[first_row // chunk_size], path.stat().st_size))
-        return frame, np.arange(first_row + 2, first_row + 2 + table.num_rows), "line", []
+        return frame, first_row, min(plain.chunk_ends[first_row // chunk_size], size)
 
     for batch in reader:
         pending.append(batch)

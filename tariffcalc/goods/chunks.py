@@ -135,7 +135,11 @@ def _csv_frames(path: Path, name: str, encoding: str, chunk_size: int, progress=
     delimiter = csv_layout(path, name, encoding)
     plain = plain_csv(path, encoding, delimiter, chunk_size) if plain_csv is not None else None
     if plain is not None:  # read by Arrow, which gives the same cells on the same lines, faster
-        yield from arrow_frames(path, plain, delimiter, chunk_size, progress)
+        for frame, first_row, end in arrow_frames(path, plain, delimiter, chunk_size):
+            chunk_frame, source_lines, unit = csv_chunk_frame(frame, first_row)
+            if progress is not None:
+                progress(end)
+            yield chunk_frame, source_lines, unit, []
         return
     with open(path, encoding=encoding, newline="") as handle:
         reader = pd.read_csv(
