@@ -138,9 +138,7 @@ class _Distinct:
 
                 self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
             if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
-                cells = values.to_numpy(dtype=object)
-                if values.hasnans:
-                    cells[pd.isna(cells)] = ""
+                cells = values.to_numpy(dtype=object, na_value="")  # a copy where cells are missing
                 self.codes = np.arange(len(cells))
                 self.values = pd.Series(cells, dtype=object)
                 return
