@@ -8,9 +8,11 @@ the first chunk is read, proves that the two give the same cells on the same
 lines (:func:`plain_csv`):
 
 * UTF-8 (``--encoding utf-8-sig``, the default, or ``utf-8`` without a byte order mark), decodable throughout;
-* no ``"`` (so no quoted cell: none spanning lines, none never closed), no carriage return, no NUL byte;
+* no carriage return, no NUL byte, no line over 1 GB;
 * every line, the last one too, with exactly the header's number of cells: no blank line, no ragged row;
-* a header of two columns or more, each named, and at least one data line.
+* every ``"`` in a cell quoted whole on one line, ``"`` inside it doubled (``"T-shirts, cotton"``,
+  ``"12"" wide"``): no cell spanning lines, no quote never closed, none opened mid-cell or followed by text;
+* a header of two columns or more, each named and unquoted, and at least one data line.
 
 Then data row ``i`` (from 0) is file line ``i + 2``, and nothing is reported
 while reading (a row of empty cells is dropped by the caller, as for pandas).
