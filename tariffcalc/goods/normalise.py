@@ -126,16 +126,47 @@ class _Distinct:
     """
 
     def __init__(self, values: pd.Series | None, length: int):
+        #: True when the column is known to be all ASCII (found cheaply for Arrow text), else None: not known.
+        self.ascii: bool | None = None
         if values is None:
             self.codes = np.zeros(length, dtype=np.intp)
             self.values = pd.Series([""], dtype=object)
         else:
-            codes, uniques = pd.factorize(values.astype(object).fillna(""), sort=False)
+            if _is_arrow_text(values):
+                import pyarrow as pa
+                import pyarrow.compute as pc
+
+                self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
+            if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
+                cells = values.to_numpy(dtype=object, na_value="")  # a copy where cells are missing
+                self.codes = np.arange(len(cells))
+                self.values = pd.Series(cells, dtype=object)
+                return
+            # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
+            codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+            uniques = list(np.asarray(uniques, dtype=object))
+            missing = codes < 0
+            if missing.any():
+                if "" not in uniques:
+                    uniques.append("")
+                codes[missing] = uniques.index("")
             self.codes = codes
             self.values = pd.Series(uniques, dtype=object) if len(uniques) else pd.Series([""], dtype=object)
 
     def spread(self, per_value: np.ndarray | pd.Series) -> np.ndarray:
         return np.asarray(per_value)[self.codes]
+
+
+#: The cells of a column sampled to tell whether it is worth reducing to its distinct values.
+_SAMPLE = 4096
+
+
+def _mostly_distinct(values: pd.Series) -> bool:
+    """Whether a long column's first cells are nearly all different (as amounts are), judged on a sample."""
+    if len(values) <= 4 * _SAMPLE:
+        return False
+    head = values.iloc[:_SAMPLE]
+    return head.nunique(dropna=False) > 0.9 * _SAMPLE
 
 
 class _Findings:
@@ -289,7 +320,11 @@ def _check_modes(findings: _Findings) -> None:
 def _check_digits(findings: _Findings) -> None:
     """Digits other than ASCII 0-9 (Arabic-Indic, fullwidth...) in codes, amounts, rates and dates: refused, never read."""
     for key in _DIGIT_COLUMNS:
+        if findings.columns[key].ascii:
+            continue
         text = findings.values(key).astype(str)
+        if "".join(map(str, text.tolist())).isascii():  # the usual column: every digit in it is 0-9
+            continue
         foreign = text.str.contains(r"(?![0-9])\d", regex=True).fillna(False).to_numpy(dtype=bool)
         findings.report(key, foreign, "has digits other than 0-9 (write it with the digits 0-9)")
 
@@ -305,10 +340,7 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
     found: list[tuple[int, Problem]] = []
     long_cells = None
     for column in frame.columns:
-        cells = frame[column].tolist()
-        if not cells or max(len(c) if isinstance(c, str) else 0 for c in cells) <= MAX_CELL:
-            continue
-        rows = np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells])
+        rows = _long_rows(frame[column])
         for row in rows:
             where = location(name, unit, source_lines[row])
             cell = str(frame[column].iat[row])
@@ -319,6 +351,30 @@ def _cut_long_cells(frame: pd.DataFrame, source_lines: np.ndarray, name: str, un
                 long_cells = True
             frame.iloc[rows, frame.columns.get_loc(column)] = ""
     return frame, found
+
+
+def _long_rows(cells: pd.Series) -> np.ndarray:
+    """The rows whose cell is text longer than :data:`MAX_CELL` characters, without a Python loop where it can.
+
+    A column of Arrow text is measured by Arrow; a column of Python strings only, by ``len`` in one pass (the
+    usual case: none too long); any other column, cell by cell (a cell that is not text is never too long).
+    """
+    if not len(cells):
+        return np.zeros(0, dtype=np.intp)
+    if _is_arrow_text(cells):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        lengths = pc.fill_null(pc.utf8_length(pa.array(cells.array)), 0).to_numpy(zero_copy_only=False)
+        return np.flatnonzero(lengths > MAX_CELL)
+    if pd.api.types.infer_dtype(cells, skipna=False) == "string" and max(map(len, cells.tolist())) <= MAX_CELL:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
+
+
+def _is_arrow_text(values: pd.Series) -> bool:
+    """Whether a column is text held by Arrow (as :mod:`tariffcalc.goods.arrow_csv` reads it), so pyarrow is there."""
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:

@@ -13,6 +13,8 @@ without a Python loop per line: ``format_cents`` and ``format_rates`` of
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from typing import TextIO
 
@@ -102,14 +104,12 @@ def quoted(cells: pa.Array) -> pa.Array:
     text = memoryview(data)[ends[0] : ends[-1]].tobytes() if data is not None else b""
     if not any(c in text for c in (b",", b'"', b"\n", b"\r")):  # the usual column: one scan of its bytes
         return cells
-    needs = pc.or_(
-        pc.or_(pc.match_substring(cells, ","), pc.match_substring(cells, '"')),
-        pc.or_(pc.match_substring(cells, "\n"), pc.match_substring(cells, "\r")),
-    )
+    needs = pc.match_substring_regex(cells, '[,"\n\r]')
     if not pc.any(needs).as_py():
         return cells
-    wrapped = pc.binary_join_element_wise('"', pc.replace_substring(cells, '"', '""'), '"', "")
-    return pc.if_else(needs, wrapped, cells)
+    # Only the cells that need quotes are quoted, then put back in their places.
+    some = pc.filter(cells, needs)
+    return pc.replace_with_mask(cells, needs, pc.binary_join_element_wise('"', pc.replace_substring(some, '"', '""'), '"', ""))
 
 
 def csv_lines(columns: list[pa.Array], plain: frozenset[int] = frozenset()) -> str:
@@ -117,13 +117,38 @@ def csv_lines(columns: list[pa.Array], plain: frozenset[int] = frozenset()) -> s
 
     Columns whose index is in ``plain`` are known to need no quotes (amounts, rates).
     """
+    return bytes(csv_bytes(columns, plain)).decode("utf-8")
+
+
+def csv_bytes(columns: list[pa.Array], plain: frozenset[int] = frozenset()) -> memoryview:
+    """:func:`csv_lines` as the UTF-8 bytes Arrow built, not copied."""
     if not columns or not len(columns[0]):
-        return ""
+        return memoryview(b"")
     cells = [c if i in plain else quoted(c) for i, c in enumerate(columns)]
-    lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
+    # One join of the cells, the commas between them and the line end: no intermediate column of lines.
+    pieces = [piece for cell in cells for piece in (cell, ",")]
+    pieces[-1] = "\n"
+    lines = pc.binary_join_element_wise(*pieces, "")
     _, offsets, data = lines.buffers()
     ends = np.frombuffer(offsets, dtype=np.int32, count=len(lines) + 1, offset=4 * lines.offset)
-    return memoryview(data)[ends[0] : ends[-1]].tobytes().decode("utf-8")
+    return memoryview(data)[ends[0] : ends[-1]]
+
+
+def write_utf8(out: TextIO, data: memoryview) -> None:
+    """UTF-8 text written to ``out``: as bytes to the file under it when it writes UTF-8 with ``\\n`` line ends.
+
+    Decoding a chunk's text into a Python string only for ``out`` to encode it back costs as much as building it.
+    """
+    binary = getattr(out, "buffer", None)
+    try:
+        utf8 = codecs.lookup(out.encoding).name == "utf-8"
+    except (AttributeError, LookupError, TypeError):
+        utf8 = False
+    if binary is None or not utf8 or os.linesep != "\n":
+        out.write(bytes(data).decode("utf-8"))
+        return
+    out.flush()
+    binary.write(data)
 
 
 def header_line(names) -> str:
@@ -176,5 +201,5 @@ def write_estimate(inputs: pd.DataFrame, estimate, out: TextIO, header: bool, ex
             changed += count
     if header:
         out.write(header_line(names))
-    out.write(csv_lines(arrays, frozenset() if excel_safe else plain))
+    write_utf8(out, csv_bytes(arrays, frozenset() if excel_safe else plain))
     return changed
