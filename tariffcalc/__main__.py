@@ -9,8 +9,13 @@ def run() -> None:
 
         print(f"tariffcalc {__version__}")
         return
-    from .cli import main
+    try:
+        from .cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the modules load (a second or so): as in a command, no traceback
+        from .errors import ExitStatus
 
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(ExitStatus.INTERRUPTED)
     main()
 
 

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, FIXTURES, ROOT
@@ -485,13 +486,36 @@ def case_ctrl_c(tmp_path):
         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         preexec_fn=_ctrl_c_as_at_a_terminal,
     )  # fmt: skip
-    process.stdin.write(HEADER + "8703.23.01,JP,30000\n" * 1000)
+    # More than a pipe holds: the write returns once the child reads the basket, so it is in the command by then
+    # (a fixed sleep was not enough on a loaded machine: the signal came while modules were still loading).
+    process.stdin.write(HEADER + "8703.23.01,JP,30000\n" * 20_000)
     process.stdin.flush()
-    time.sleep(2)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130
     assert stderr == "Interrupted.\n"
+
+
+#: A child whose Ctrl-C comes as Typer's modules load, before any command runs (an import hook raises it there).
+INTERRUPTED_WHILE_LOADING = """
+import sys
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = ["tariffcalc", "estimate", "basket.csv"]
+from tariffcalc.__main__ import run
+
+run()
+"""
+
+
+def test_ctrl_c_while_the_modules_load_is_no_traceback():
+    result = subprocess.run([sys.executable, "-c", INTERRUPTED_WHILE_LOADING], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stderr) == (130, "Interrupted.\n")
 
 
 def case_malformed_csv_json_yaml(tariffcalc, write):
