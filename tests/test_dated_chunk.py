@@ -63,7 +63,8 @@ def check_every_day(basket, schedule, days: list[dt.date]) -> tuple[int, int]:
         summary, rates = dated.on(day)
         assert summary_fields(summary) == summary_fields(Summary.of(full)), day
         restacked += len(rates.restacked_rows)
-        topped += int((rates.total[dated.key_index] & (rates.rates[dated.key_index] >= 0)).any(axis=1).sum())
+        lines = dated.key_index
+        topped += int((rates.total[:, lines] & (rates.rates[:, lines] >= 0)).any(axis=0).sum())
         if previous is not None:
             assert dated.changed(previous, rates) == changed_between(previous_full, full), day
         previous, previous_full = rates, full

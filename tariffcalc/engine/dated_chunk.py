@@ -40,8 +40,8 @@ class DayRates:
     on restacked lines, whose rates are kept line by line.
     """
 
-    #: keys × measures: the key's rate (-1 where not applied), whether it is an "X% total" rate, and whether a line of
-    #: the key may pay the measure once restacked.
+    #: measures × keys: the key's rate (-1 where not applied), whether it is an "X% total" rate, and whether a line
+    #: of the key may pay the measure once restacked.
     rates: np.ndarray
     total: np.ndarray
     restack_live: np.ndarray
@@ -94,7 +94,8 @@ class DatedChunk:
         _, key_index, keys = self.prepared.on(date)
         result = self.prepared.on_days.on(keys)
         n, schedule = len(self.value), self.compiled.schedule
-        charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
+        rates, total_rates = result.per_measure("rates"), result.per_measure("total")  # measures × keys
+        charged = (rates >= 0).any(axis=1) | (result.per_measure("own_rates") >= 0).any(axis=1)
         used = [int(j) for j in np.flatnonzero(charged)]
         restacked_rows = np.flatnonzero(result.restack[key_index])
         restacked_rates, restacked_duties = self._restacked(result, restacked_rows, used, date)
@@ -102,12 +103,12 @@ class DatedChunk:
         additional = np.zeros(n, dtype=np.int64)
         sums: dict[str, list[int]] = {}
         for j in used:
-            rows = np.flatnonzero(((result.rates[:, j] >= 0) & plain_keys)[key_index])
-            rates = result.rates[key_index[rows], j]
-            if result.total[:, j].any():
-                topped = result.total[key_index[rows], j]
-                rates = np.where(topped, np.maximum(rates - self.mfn_ave[rows], 0), rates)
-            duties = apply_rate(self.base(j)[rows], rates)
+            rows = np.flatnonzero(((rates[j] >= 0) & plain_keys)[key_index])
+            line_rates = rates[j][key_index[rows]]
+            if total_rates[j].any():
+                topped = total_rates[j][key_index[rows]]
+                line_rates = np.where(topped, np.maximum(line_rates - self.mfn_ave[rows], 0), line_rates)
+            duties = apply_rate(self.base(j)[rows], line_rates)
             additional[rows] += duties
             applied = restacked_rates[:, j] >= 0
             more = restacked_duties[applied, j]
@@ -140,14 +141,15 @@ class DatedChunk:
         if not len(rows) or not used:
             return rates, duties
         key_index = self.key_index[rows]
-        line_rates = np.take(result.rates[:, used], key_index, axis=0)
+        line_rates = np.ascontiguousarray(result.per_measure("rates")[used][:, key_index].T)
         bases = np.stack([self.base(j)[rows] for j in used], axis=1)
         dates = np.full(len(rows), np.datetime64(date.isoformat(), "D"))
         column = {j: c for c, j in enumerate(used)}
         everyone = np.arange(len(rows))
         _restack(self.compiled, result, key_index, everyone, dates, self.value[rows], column, line_rates, bases)
+        total_rates = result.per_measure("total")
         for c, j in enumerate(used):
-            topped = np.flatnonzero(result.total[key_index, j] & (line_rates[:, c] >= 0))
+            topped = np.flatnonzero(total_rates[j][key_index] & (line_rates[:, c] >= 0))
             line_rates[topped, c] = np.maximum(line_rates[topped, c] - self.mfn_ave[rows[topped]], 0)
         paid = line_rates >= 0
         line_duties = np.where(paid, apply_rate(bases, np.where(paid, line_rates, 0)), 0)
@@ -155,16 +157,18 @@ class DatedChunk:
         return rates, duties
 
     def _day_rates(self, result: KeyResult, restacked_rows: np.ndarray, restacked_rates: np.ndarray) -> DayRates:
-        live = np.zeros(result.rates.shape, dtype=bool)
-        live[result.restack] = (result.rates[result.restack] >= 0) | (result.own_rates >= 0)
-        return DayRates(result.rates, result.total, live, result.restack, restacked_rows, restacked_rates)
+        rates, total_rates = result.per_measure("rates"), result.per_measure("total")
+        live = np.zeros(rates.shape, dtype=bool)
+        live[:, result.restack] = (rates[:, result.restack] >= 0) | (result.per_measure("own_rates") >= 0)
+        return DayRates(rates, total_rates, live, result.restack, restacked_rows, restacked_rates)
 
     def line_rates(self, day: DayRates, j: int, rows: np.ndarray) -> np.ndarray:
         """The rate of measure ``j`` on lines ``rows`` (-1 where not paid), as ``estimate`` has it."""
         keys = self.key_index[rows]
-        rates = day.rates[keys, j]
-        topped = day.total[keys, j] & (rates >= 0)
-        rates = np.where(topped, np.maximum(rates - self.mfn_ave[rows], 0) if topped.any() else rates, rates)
+        rates = day.rates[j][keys]
+        topped = day.total[j][keys] & (rates >= 0)
+        if topped.any():
+            rates = np.where(topped, np.maximum(rates - self.mfn_ave[rows], 0), rates)
         restacked = day.restack[keys]
         if restacked.any():
             positions = np.searchsorted(day.restacked_rows, rows[restacked])
@@ -179,8 +183,8 @@ class DatedChunk:
         """
         differs = (before.rates != after.rates) | (before.total != after.total) | before.restack_live | after.restack_live
         moved = set()
-        for j in np.flatnonzero(differs.any(axis=0)):
-            rows = np.flatnonzero(differs[:, j][self.key_index])
+        for j in np.flatnonzero(differs.any(axis=1)):
+            rows = np.flatnonzero(differs[j][self.key_index])
             if (self.line_rates(before, j, rows) != self.line_rates(after, j, rows)).any():
                 moved.add(self.compiled.schedule.measures[j].id)
         return moved

@@ -46,7 +46,7 @@ def _turned(name: str, doc: str) -> property:
 
     def get(self: KeyResult) -> np.ndarray:
         if name not in self.__dict__:
-            self.__dict__[name] = _keys_by_measures(self.by_measures.pop(name))
+            self.__dict__[name] = _keys_by_measures(self._by_measures.pop(name))
         return self.__dict__[name]
 
     return property(get, doc=doc)
@@ -65,13 +65,18 @@ class KeyResult:
     ):
         self.keys = keys
         #: The arrays below in their measures × keys form, until turned.
-        self.by_measures = by_measures
+        self._by_measures = by_measures
         #: (measure j, measure k, keys): j yields to k only on k's basis, on these keys ("split line").
         self.portions = portions
         #: keys, bool: a portion-yield may reach these keys, so whether a measure is charged depends on each line's
         #: values (a measure left with nothing to charge is not applied, and nothing yields to it): the engine
         #: stacks their lines again, line by line in columns.
         self.restack = restack
+
+    def per_measure(self, name: str) -> np.ndarray:
+        """One of the arrays below measures × keys (each measure's keys contiguous), without turning it (a view of
+        it once it is turned)."""
+        return self.__dict__[name].T if name in self.__dict__ else self._by_measures[name]
 
     rates = _turned("rates", "keys × measures, int64")
     total = _turned("total", 'keys × measures, bool: the rate is an "X% total" rate, topped up against each line\'s MFN duty.')
