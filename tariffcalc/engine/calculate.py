@@ -274,19 +274,22 @@ def estimate(
         result = evaluate_keys(compiled, keys)
 
     restacked = result.restack[key_index]
-    charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
+    # The key results are read measures × keys, as the engine made them (turning the keys × measures arrays of
+    # rates was a copy of ~50,000 keys × every measure per chunk); the lines' rates are gathered a measure at a time.
+    key_rates, key_total = result.per_measure("rates"), result.per_measure("total")
+    charged = (key_rates >= 0).any(axis=1) | (result.per_measure("own_rates") >= 0).any(axis=1)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = np.take(result.rates[:, used], key_index, axis=0) if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = key_rates[used][:, key_index].T if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     mfn_ave = None
-    for c in np.flatnonzero(result.total[:, used].any(axis=0)) if used else ():
+    for c in np.flatnonzero(key_total[used].any(axis=1)) if used else ():
         # "X% total": topped up against the line's own MFN duty, on the lines paying it at such a rate.
         mfn_ave = mfn_equivalent(basket) if mfn_ave is None else mfn_ave
-        rows = np.flatnonzero(result.total[:, used[c]][key_index] & (line_rates[:, c] >= 0))
+        rows = np.flatnonzero(key_total[used[c]][key_index] & (line_rates[:, c] >= 0))
         line_rates[rows, c] = np.maximum(line_rates[rows, c] - mfn_ave[rows], 0)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.
