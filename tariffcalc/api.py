@@ -562,10 +562,10 @@ class _Recorded:
         return self.run.totals()
 
     def __iter__(self) -> Iterator[Any]:
-        from .output.compare import csv_frame
+        from .output.compare import write_chunk
 
         for comparison, first_line in self.run:
-            csv_frame(comparison).to_csv(self.text, index=False, header=first_line == 1, lineterminator="\n")
+            write_chunk(comparison, self.text, first_line == 1)
             yield comparison, first_line
 
 

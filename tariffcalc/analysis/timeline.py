@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.calculate import PreparedLines, estimate
 from ..engine.compile import CompiledSchedule
-from ..engine.result import Estimate, Summary
+from ..engine.dated_chunk import DatedChunk
+from ..engine.result import Summary
 from ..goods.basket import Basket
 from ..law.model import Schedule
 
@@ -59,14 +59,14 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     name, lines = "", 0
     for chunk in [basket] if isinstance(basket, Basket) else basket:
         name, lines = chunk.name, lines + len(chunk)
+        dated = DatedChunk(chunk, compiled)  # what depends only on the lines, worked out once for every date
         previous = None
-        prepared = PreparedLines.of(chunk, compiled)  # the chunk's keys read once for every date
         for k, day in enumerate(days):
-            result = estimate(chunk, compiled, day, use_entry_dates=False, prepared=prepared)
-            summaries[k].add(result.summary())
+            summary, rates = dated.on(day)
+            summaries[k].add(summary)
             if previous is not None:
-                changed[k] |= changed_measures(previous, result)
-            previous = result
+                changed[k] |= dated.changed(previous, rates)
+            previous = rates
     points = [
         TimelinePoint(day, summary, sorted(moved))
         for k, (day, summary, moved) in enumerate(zip(days, summaries, changed))
@@ -74,24 +74,3 @@ def timeline(basket: Basket | Iterable[Basket], schedule: Schedule, start: dt.da
     ]
     return Timeline(name, lines, points)
 
-
-def changed_measures(before: Estimate, after: Estimate) -> set[str]:
-    """The measures whose rate differs on some line between two estimates of the same lines (a measure one of
-    them does not apply is at -1 on every line there).
-
-    Measures of both are compared on whole matrices at once (one pass over the lines), the others by whether
-    they apply to any line.
-    """
-    ids_before = {m.id: j for j, m in enumerate(before.measures)}
-    ids_after = {m.id: j for j, m in enumerate(after.measures)}
-    common = [m for m in ids_after if m in ids_before]
-    moved = set()
-    if common:
-        differs = (before.rates[:, [ids_before[m] for m in common]] != after.rates[:, [ids_after[m] for m in common]])
-        moved |= {m for m, d in zip(common, differs.any(axis=0)) if d}
-    for ids, result in ((ids_before, before), (ids_after, after)):
-        alone = [m for m in ids if m not in common]
-        if alone:
-            applies = (result.rates[:, [ids[m] for m in alone]] >= 0).any(axis=0)
-            moved |= {m for m, a in zip(alone, applies) if a}
-    return moved

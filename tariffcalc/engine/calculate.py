@@ -177,22 +177,31 @@ def _restack(
     Whether such a line pays a measure depends on its values: a measure that yields on another's basis is not
     applied where nothing is left of its own basis, and then nothing yields to it. So these lines are resolved
     here, in each epoch's stacking order, on whole columns of lines; ``line_rates`` and ``bases`` are updated.
+    The lines' rates, bases and own rates are taken out once, column-major, so that each measure's step works
+    on contiguous columns rather than gathering and scattering its cells across the whole chunk.
     """
     positions = np.cumsum(result.restack) - 1  # key → its row in result.own_rates
-    own_all = result.own_rates[positions[key_index[rows]]]
+    measures = sorted(column, key=column.get)  # the measure of each column
+    own_all = np.asfortranarray(result.own_rates[positions[key_index[rows]]][:, measures])
+    rates_all, bases_all = np.asfortranarray(line_rates[rows]), np.asfortranarray(bases[rows])
+    value_all, dates_all = value[rows], dates[rows]
     for epoch in compiled.epochs:
-        in_epoch = (dates[rows] >= epoch.start) & (dates[rows] <= epoch.end)
+        in_epoch = (dates_all >= epoch.start) & (dates_all <= epoch.end)
         if not in_epoch.any():
             continue
-        r, own = rows[in_epoch], own_all[in_epoch]
+        e = None if in_epoch.all() else np.flatnonzero(in_epoch)
+        own = own_all if e is None else own_all[e]
+        rates_of = rates_all if e is None else np.asfortranarray(rates_all[e])
+        bases_of = bases_all if e is None else np.asfortranarray(bases_all[e])
+        value_of = value_all if e is None else value_all[e]
         applies: dict[int, np.ndarray] = {}
         for j in epoch.order:
             if j not in column:
                 continue
             c = column[j]
-            charged = own[:, j] >= 0
-            basis = bases[r, c].copy()
-            split = np.zeros(len(r), dtype=bool)
+            charged = own[:, c] >= 0
+            basis = bases_of[:, c].copy()
+            split = np.zeros(len(basis), dtype=bool)
             for other, portion in epoch.yields_to.get(j, ()):
                 if other not in applies:
                     continue
@@ -200,13 +209,16 @@ def _restack(
                     charged &= ~applies[other]
                 else:
                     hit = charged & applies[other]
-                    basis = np.where(hit, basis - bases[r, column[other]], basis)
+                    basis = np.where(hit, basis - bases_of[:, column[other]], basis)
                     split |= hit
             basis = np.maximum(basis, 0)
-            charged &= ~(split & (basis == 0) & (value[r] > 0))  # nothing left to charge: the line yields wholly
+            charged &= ~(split & (basis == 0) & (value_of > 0))  # nothing left to charge: the line yields wholly
             applies[j] = charged
-            bases[r, c] = basis
-            line_rates[r, c] = np.where(charged, own[:, j], -1)
+            bases_of[:, c] = basis
+            rates_of[:, c] = np.where(charged, own[:, c], -1)
+        if e is not None:
+            rates_all[e], bases_all[e] = rates_of, bases_of
+    line_rates[rows], bases[rows] = rates_all, bases_all
 
 
 @dataclass
@@ -262,19 +274,22 @@ def estimate(
         result = evaluate_keys(compiled, keys)
 
     restacked = result.restack[key_index]
-    charged = (result.rates >= 0).any(axis=0) | (result.own_rates >= 0).any(axis=0)
+    # The key results are read measures × keys, as the engine made them (turning the keys × measures arrays of
+    # rates was a copy of ~50,000 keys × every measure per chunk); the lines' rates are gathered a measure at a time.
+    key_rates, key_total = result.per_measure("rates"), result.per_measure("total")
+    charged = (key_rates >= 0).any(axis=1) | (result.per_measure("own_rates") >= 0).any(axis=1)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = np.take(result.rates[:, used], key_index, axis=0) if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = key_rates[used][:, key_index].T if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
         _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     mfn_ave = None
-    for c in np.flatnonzero(result.total[:, used].any(axis=0)) if used else ():
+    for c in np.flatnonzero(key_total[used].any(axis=1)) if used else ():
         # "X% total": topped up against the line's own MFN duty, on the lines paying it at such a rate.
         mfn_ave = mfn_equivalent(basket) if mfn_ave is None else mfn_ave
-        rows = np.flatnonzero(result.total[:, used[c]][key_index] & (line_rates[:, c] >= 0))
+        rows = np.flatnonzero(key_total[used[c]][key_index] & (line_rates[:, c] >= 0))
         line_rates[rows, c] = np.maximum(line_rates[rows, c] - mfn_ave[rows], 0)
     value = basket.value_cents
     # Most lines pay one or two measures: compute only the cells that apply.

@@ -13,7 +13,6 @@ day after day, evaluating again only the measures that change.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -42,27 +41,54 @@ class Status(IntEnum):
 
 
 
-@dataclass
-class KeyResult:
-    """Each distinct key's rate (millionths, -1 where not applied) and status under each measure."""
+def _turned(name: str, doc: str) -> property:
+    """A keys × measures array of :class:`KeyResult`, turned from its measures × keys form on first use."""
 
-    keys: pd.DataFrame
-    rates: np.ndarray  # keys × measures, int64
-    #: keys × measures, bool: the rate is an "X% total" rate, topped up against each line's MFN duty.
-    total: np.ndarray
-    status: np.ndarray  # keys × measures, int8 (Status)
-    yielded_to: np.ndarray  # keys × measures, int16: index of the measure that excluded it, or -1
-    partial: np.ndarray  # keys × measures, bool: the HTS code is less specific than the measure's scope
-    #: keys × measures, int8: the confidence of the rate (2 high, 1 medium, 0 low; -1 where not in force).
-    confidence: np.ndarray
-    #: (measure j, measure k, keys): j yields to k only on k's basis, on these keys ("split line").
-    portions: list[tuple[int, int, np.ndarray]]
-    #: keys, bool: a portion-yield may reach these keys, so whether a measure is charged depends on each line's
-    #: values (a measure left with nothing to charge is not applied, and nothing yields to it): the engine
-    #: stacks their lines again, line by line in columns.
-    restack: np.ndarray
-    #: restacked keys × measures: the rate each measure has before any ``yields_to`` (-1 where not applied).
-    own_rates: np.ndarray
+    def get(self: KeyResult) -> np.ndarray:
+        if name not in self.__dict__:
+            self.__dict__[name] = _keys_by_measures(self._by_measures.pop(name))
+        return self.__dict__[name]
+
+    return property(get, doc=doc)
+
+
+class KeyResult:
+    """Each distinct key's rate (millionths, -1 where not applied) and status under each measure.
+
+    The engine works measures × keys; each keys × measures array is turned on first use only, since a timeline's
+    dates read only the rates (the transposes were ~30 ms per 100,000-line chunk and date).
+    """
+
+    def __init__(
+        self, keys: pd.DataFrame, by_measures: dict[str, np.ndarray], portions: list[tuple[int, int, np.ndarray]],
+        restack: np.ndarray,
+    ):
+        self.keys = keys
+        #: The arrays below in their measures × keys form, until turned.
+        self._by_measures = by_measures
+        #: (measure j, measure k, keys): j yields to k only on k's basis, on these keys ("split line").
+        self.portions = portions
+        #: keys, bool: a portion-yield may reach these keys, so whether a measure is charged depends on each line's
+        #: values (a measure left with nothing to charge is not applied, and nothing yields to it): the engine
+        #: stacks their lines again, line by line in columns.
+        self.restack = restack
+
+    def per_measure(self, name: str) -> np.ndarray:
+        """One of the arrays below measures × keys (each measure's keys contiguous), without turning it (a view of
+        it once it is turned)."""
+        return self.__dict__[name].T if name in self.__dict__ else self._by_measures[name]
+
+    rates = _turned("rates", "keys × measures, int64")
+    total = _turned("total", 'keys × measures, bool: the rate is an "X% total" rate, topped up against each line\'s MFN duty.')
+    status = _turned("status", "keys × measures, int8 (Status)")
+    yielded_to = _turned("yielded_to", "keys × measures, int16: index of the measure that excluded it, or -1")
+    partial = _turned("partial", "keys × measures, bool: the HTS code is less specific than the measure's scope")
+    confidence = _turned(
+        "confidence", "keys × measures, int8: the confidence of the rate (2 high, 1 medium, 0 low; -1 where not in force)."
+    )
+    own_rates = _turned(
+        "own_rates", "restacked keys × measures: the rate each measure has before any ``yields_to`` (-1 where not applied)."
+    )
 
 
 #: The country of the schedule's own goods, which no measure covers.
@@ -188,11 +214,11 @@ def _evaluate(compiled: CompiledSchedule, k: _Keys, columns: dict | None) -> Key
     own_rates = np.where(own[:, restack], rates[:, restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
     rates[status != Status.APPLIED] = -1
-    return KeyResult(
-        k.frame, _keys_by_measures(rates), _keys_by_measures(total), _keys_by_measures(status),
-        _keys_by_measures(yielded_to), _keys_by_measures(partial), _keys_by_measures(confidence), portions, restack,
-        _keys_by_measures(own_rates),
+    turned = dict(
+        rates=rates, total=total, status=status, yielded_to=yielded_to, partial=partial, confidence=confidence,
+        own_rates=own_rates,
     )  # fmt: skip
+    return KeyResult(k.frame, turned, portions, restack)
 
 
 def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:

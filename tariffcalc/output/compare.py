@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rich import box
 from rich.console import Console, Group
 from rich.table import Table
@@ -25,12 +28,15 @@ from rich.text import Text
 from ..analysis.compare import (
     ChunkedComparison,
     Comparison,
+    points,
     points_column,
     signed_cents,
     signed_cents_str,
     total_points,
 )
 from ..money import cents_to_str, format_cents, format_rate, format_rates
+from . import csv_text
+from .csv_text import cents_text, csv_lines, header_line, measures_text, rates_text, text_column
 from .sinks import neutralise_formulas
 from .text import money, percent
 
@@ -50,14 +56,77 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
 
 
 def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> int:
-    """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised."""
+    """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised.
+
+    Each chunk is written on whole columns with pyarrow (:mod:`tariffcalc.output.csv_text`, the estimate's CSV
+    writer); a chunk with an input column holding anything but text is written by pandas from :func:`csv_frame`.
+    """
+    return sum(write_chunk(comparison, out, first_line == 1, excel_safe) for comparison, first_line in run)
+
+
+def write_chunk(comparison: Comparison, out: TextIO, header: bool, excel_safe: bool = False) -> int:
+    """Write one chunk's lines (and the header before the first); returns the cells ``excel_safe`` neutralised."""
+    written = _write_columns(comparison, out, header, excel_safe)
+    if written is not None:
+        return written
+    frame = csv_frame(comparison)
     changed = 0
-    for comparison, first_line in run:
-        frame = csv_frame(comparison)
-        if excel_safe:
-            frame, more = neutralise_formulas(frame)
-            changed += more
-        frame.to_csv(out, index=False, header=first_line == 1, lineterminator="\n")
+    if excel_safe:
+        frame, changed = neutralise_formulas(frame)
+    frame.to_csv(out, index=False, header=header, lineterminator="\n")
+    return changed
+
+
+def text_columns(comparison: Comparison) -> dict[str, pa.Array]:
+    """:func:`csv_frame`'s computed columns as pyarrow text, in the same order and with the same text."""
+    columns = {}
+    for state, result in zip(comparison.states, comparison.results):
+        columns[f"total_duty[{state.label}]"] = cents_text(result.total_duty)
+        columns[f"effective_rate[{state.label}]"] = rates_text(result.effective_rate)
+        columns[f"measures[{state.label}]"] = measures_text(result)
+    for state, duty, pts in zip(comparison.states[1:], comparison.duty_changes(), comparison.point_changes()):
+        columns[f"change_duty[{state.label}]"] = _signed_cents_text(duty)
+        columns[f"change_points[{state.label}]"] = _points_text(pts)
+    return columns
+
+
+def _signed_cents_text(cents: np.ndarray) -> pa.Array:
+    """Signed cents as ``"-12.50"`` / ``"12.50"`` (what :func:`signed_cents` gives)."""
+    cents = np.asarray(cents, dtype=np.int64)
+    text = cents_text(np.abs(cents))
+    return pc.if_else(pa.array(cents < 0), pc.binary_join_element_wise("-", text, ""), text)
+
+
+def _points_text(micro: np.ndarray) -> pa.Array:
+    """Changes of rate as percentage points, empty where undefined (what :func:`points_column` gives)."""
+    codes, uniques = pd.factorize(np.asarray(micro, dtype=np.int64))
+    texts = pa.array([points(int(u)) or "" for u in uniques] or [""], type=pa.string())
+    return texts.take(pa.array(codes, type=pa.int64()))
+
+
+def _write_columns(comparison: Comparison, out: TextIO, header: bool, excel_safe: bool) -> int | None:
+    """Write the chunk as CSV on whole columns; the cells ``excel_safe`` changed, or None (nothing written) when an
+    input column holds anything but text."""
+    inputs = comparison.basket.columns
+    arrays = [text_column(inputs[name]) for name in inputs.columns]
+    if any(a is None for a in arrays):
+        return None
+    computed = text_columns(comparison)
+    names = [*inputs.columns, *computed]
+    # Amounts, rates and points never need quotes, nor does a measures text when no id holds a , or ".
+    safe_ids = not any(c in m.id for r in comparison.results for m in r.measures for c in ',"\r\n')
+    plain = frozenset(
+        len(arrays) + i for i, name in enumerate(computed) if not name.startswith("measures[") or safe_ids
+    )
+    arrays += list(computed.values())
+    changed = 0
+    if excel_safe:
+        for i, cells in enumerate(arrays):
+            arrays[i], count = csv_text.neutralise_formulas(cells)
+            changed += count
+    if header:
+        out.write(header_line(names))
+    out.write(csv_lines(arrays, frozenset() if excel_safe else plain))
     return changed
 
 
