@@ -138,9 +138,11 @@ class _Distinct:
 
                 self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
             if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
-                cells = values.to_numpy(dtype=object, na_value="")  # a copy where cells are missing
-                self.codes = np.arange(len(cells))
-                self.values = pd.Series(cells, dtype=object)
+                self.codes = np.arange(len(values))
+                if self.ascii is not None:  # Arrow text stays Arrow text, which the amount parser reads as it is
+                    self.values = values.fillna("").reset_index(drop=True)
+                else:
+                    self.values = pd.Series(values.to_numpy(dtype=object, na_value=""), dtype=object)
                 return
             # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
             codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
