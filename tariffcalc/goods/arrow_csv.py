@@ -168,7 +168,9 @@ def arrow_frames(path: Path, plain: PlainCsv, delimiter: str, chunk_size: int) -
     held, first_row, size = 0, 0, path.stat().st_size
 
     def chunk(table: pa.Table):
-        frame = table.to_pandas()  # text columns of pandas' own text type, backed by the Arrow arrays
+        # One Arrow array a column (the batches' copied together once, rather than by each check and by the
+        # writer), as text columns of pandas' own text type.
+        frame = table.combine_chunks().to_pandas()
         return frame, first_row, min(plain.chunk_ends[first_row // chunk_size], size)
 
     for batch in reader:
