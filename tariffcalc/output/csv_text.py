@@ -56,15 +56,20 @@ def measures_text(estimate) -> pa.Array:
     """Per line ``id:rate:duty`` of each applied measure joined by ``;`` (``Estimate.measures_text``).
 
     Built over the (line, measure) cells that apply, in line order then schedule order, and joined per line
-    as lists: a few operations on whole columns whatever the number of measures.
+    as lists: a few operations on whole columns whatever the number of measures.  A chunk has few distinct
+    (measure, rate) pairs, so each pair's ``id:rate:`` is formatted once and only the duties cell by cell.
     """
-    n = len(estimate)
-    rows, columns = np.nonzero(estimate.rates >= 0)  # row-major: each line's measures in schedule order
-    ids = pa.array([f"{m.id}:" for m in estimate.measures] or [""], type=pa.string())
-    pieces = pc.binary_join_element_wise(
-        ids.take(pa.array(columns)), rates_text(estimate.rates[rows, columns]), ":",
-        cents_text(estimate.duties[rows, columns]), "",
-    )  # fmt: skip
+    n, width = estimate.rates.shape
+    rates = estimate.rates.reshape(-1)  # row-major: each line's measures in schedule order
+    cells = np.flatnonzero(rates >= 0)
+    rows, columns = np.divmod(cells, max(width, 1))
+    # One key a (measure, rate) pair: a rate is at most MAX_RATE (10^8 millionths), under 2^32.
+    codes, pairs = pd.factorize(columns.astype(np.int64) << 32 | rates[cells])
+    prefixes = pa.array(
+        [f"{estimate.measures[pair >> 32].id}:{format_rate(pair & 0xFFFFFFFF)}:" for pair in pairs.tolist()] or [""],
+        type=pa.string(),
+    )
+    pieces = pc.binary_join_element_wise(prefixes.take(pa.array(codes)), cents_text(estimate.duties.reshape(-1)[cells]), "")
     offsets = np.zeros(n + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=n), out=offsets[1:])
     return pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), pieces), ";")
