@@ -155,3 +155,41 @@ def test_a_large_generated_basket_is_read_by_arrow_in_the_same_chunks(tmp_path, 
     by_pandas, _ = _read(path, chunk_size=50_000, arrow=False, monkeypatch=monkeypatch)
     assert [c["source_lines"][:2] for c in by_arrow] == [[2, 3], [50_002, 50_003], [100_002, 100_003]]
     assert by_arrow == by_pandas
+
+
+def _well_formed_by_regex(line: bytes, delimiter: bytes, width: int) -> bool:
+    """The rule the scan checks, as one regular expression a line (how the scan checked it before)."""
+    import re
+
+    sep = re.escape(delimiter)
+    cell = b'(?:"(?:[^"\\n]|"")*"|[^"\\n' + sep + b"]*)"
+    return re.fullmatch(cell + (sep + cell) * (width - 1) + b"\n", line) is not None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scan_finds_the_lines_a_regular_expression_finds_well_formed(seed):
+    """Generated lines of cells, quotes and delimiters, judged alone and in blocks, as the regular expression judges them."""
+    rng = np.random.default_rng(seed)
+    cells = [b"", b"a", b"bc", b" ", b'""', b'"x"', b'"a,b"', b'"say ""hi"""', b'""""', b'","']
+    faults = [b'"', b",", b'""', b'a"b', b'"a"b', b'"a,']
+    width = 3
+    lines = []
+    for _ in range(3000):
+        line = b",".join(cells[i] for i in rng.integers(0, len(cells), width))
+        for _ in range(rng.integers(0, 3)):  # a fault or two, somewhere
+            at = int(rng.integers(0, len(line) + 1))
+            line = line[:at] + faults[int(rng.integers(0, len(faults)))] + line[at:]
+        lines.append(line + b"\n")
+    verdicts = [_well_formed_by_regex(line, b",", width) for line in lines]
+    assert 100 < sum(verdicts) < len(lines) - 100  # both kinds, plenty of each
+
+    def scan(block_lines):
+        data = b"".join(block_lines)
+        ends = np.cumsum([len(line) for line in block_lines]) - 1
+        return arrow_csv._lines_plain(np.frombuffer(data, dtype=np.uint8), ends, ord(","), width)
+
+    assert [scan([line]) for line in lines] == verdicts
+    good = [line for line, ok in zip(lines, verdicts) if ok]
+    assert scan(good)
+    for line in [line for line, ok in zip(lines, verdicts) if not ok][:200]:
+        assert not scan(good[:50] + [line] + good[50:100])

@@ -22,7 +22,6 @@ Any other file is left to pandas.
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +52,7 @@ class PlainCsv:
 def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> PlainCsv | None:
     """The file's header and chunks when Arrow reads it exactly as pandas would (see the module), else None.
 
-    One pass over the bytes in blocks, with NumPy (:func:`_lines_plain`).
+    One pass over the bytes in blocks, with NumPy (:func:`_lines_plain`) and Arrow (:func:`_utf8`).
     """
     try:
         encoding = codecs.lookup(encoding).name
@@ -62,7 +61,6 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
     if encoding not in (_UTF8, _UTF8_SIG) or len(delimiter) != 1 or not delimiter.isascii() or delimiter in '"\r\n':
         return None
     separator = ord(delimiter)
-    decoder = codecs.getincrementaldecoder("utf-8")()
     header: list[str] | None = None
     rows, chunk_ends, longest = 0, [], 0
     position, tail = 0, b""  # the file offset of ``tail``, the bytes after the last line end seen
@@ -74,10 +72,6 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
                     return None  # plain utf-8 keeps the mark as text of the first header
                 block, position = block[len(codecs.BOM_UTF8) :], len(codecs.BOM_UTF8)
             last = not block
-            try:
-                decoder.decode(block, final=last)
-            except UnicodeDecodeError:
-                return None
             if b"\r" in block or b"\x00" in block:
                 return None
             data = tail + block
@@ -91,18 +85,19 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
                 tail = data
                 continue
             complete = int(ends[-1]) + 1
+            if not _utf8(data, complete):  # whole lines, so no character is cut at the end
+                return None
             if header is None:
                 if b'"' in data[: ends[0]]:
                     return None
                 header = data[: ends[0]].decode("utf-8").split(delimiter)
                 if len(header) < 2 or any(h == "" for h in header):
                     return None
-                well_formed = _well_formed_line(delimiter, len(header))
                 first = int(ends[0]) + 1  # the data lines start after the header's
                 ends = ends[1:]
             else:
                 first = 0
-            if len(ends) and not _lines_plain(bytes_[first:complete], ends - first, separator, len(header), well_formed):
+            if len(ends) and not _lines_plain(bytes_[first:complete], ends - first, separator, len(header)):
                 return None
             longest = max(longest, int(np.diff(ends, prepend=-1).max()) if len(ends) else 0)
             numbers = np.arange(rows + 1, rows + 1 + len(ends))  # data rows, from 1
@@ -119,29 +114,50 @@ def plain_csv(path: Path, encoding: str, delimiter: str, chunk_size: int) -> Pla
     return PlainCsv(header, rows, chunk_ends, longest)
 
 
-def _well_formed_line(delimiter: str, width: int) -> re.Pattern:
-    """A line of exactly ``width`` cells, each unquoted with no ``"`` or quoted whole with its ``"`` doubled."""
-    sep = re.escape(delimiter.encode())
-    cell = b'(?:"(?:[^"\\n]|"")*"|[^"\\n' + sep + b"]*)"
-    return re.compile(b"(?m)^" + cell + (sep + cell) * (width - 1) + b"\n")
+def _utf8(data: bytes, length: int) -> bool:
+    """Whether the first ``length`` bytes are UTF-8 as Python decodes it, checked by Arrow (faster than decoding)."""
+    if length >= 2**31:  # beyond one Arrow text (a line of 2 GB, which pandas reads anyway)
+        try:
+            codecs.decode(memoryview(data)[:length], "utf-8")
+        except UnicodeDecodeError:
+            return False
+        return True
+    text = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(np.array([0, length], dtype=np.int32)), pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
-def _lines_plain(lines: np.ndarray, ends: np.ndarray, separator: int, width: int, well_formed: re.Pattern) -> bool:
+def _lines_plain(lines: np.ndarray, ends: np.ndarray, separator: int, width: int) -> bool:
     """Whether every line (bytes, each ending at one of ``ends``) has ``width`` cells that both parsers read alike.
 
-    A line without ``"`` has ``width - 1`` delimiters; the few lines with a ``"`` are matched, all together, by
-    one regular expression over their bytes: as many matches as lines, or some line is not well formed.
+    Found from where the delimiters and quotes are, with NumPy, not cell by cell.  In a well formed line the
+    quotes pair up, each pair around a quoted cell's text or its doubled ``"``: a quote that opens a pair stands
+    at a cell's start or just after the one closing the pair before (``""``); one that closes it, at the cell's
+    end or just before the next opening one.  Then the delimiters outside the pairs are those between cells,
+    ``width - 1`` a line.
     """
-    # Each line's delimiters and quotes, from where they are: the count before each line end, less the one before.
-    delimiters = np.diff(np.searchsorted(np.flatnonzero(lines == separator), ends), prepend=0)
-    quotes = np.diff(np.searchsorted(np.flatnonzero(lines == 34), ends), prepend=0) > 0
-    if (delimiters[~quotes] != width - 1).any():
+    delimiter_at = np.flatnonzero(lines == separator)
+    quote_at = np.flatnonzero(lines == 34)
+    delimiters = np.diff(np.searchsorted(delimiter_at, ends), prepend=0)
+    if not len(quote_at):
+        return bool((delimiters == width - 1).all())
+    if (np.diff(np.searchsorted(quote_at, ends), prepend=0) % 2).any():
+        return False  # a quote never closed on its line
+    opening, closing = quote_at[0::2], quote_at[1::2]  # pairs within a line, as every line has an even number
+    before = lines[np.maximum(opening - 1, 0)]
+    after = lines[closing + 1]  # every line ends with a line feed, so a closing quote is never the last byte
+    if not (
+        ((before == separator) | (before == 10) | (before == 34) | (opening == 0)).all()
+        and ((after == separator) | (after == 10) | (after == 34)).all()
+    ):
         return False
-    if not quotes.any():
-        return True
-    lengths = np.diff(ends, prepend=-1)
-    quoted_bytes = lines[np.repeat(quotes, lengths)].tobytes()
-    return len(well_formed.findall(quoted_bytes)) == int(quotes.sum())
+    # The delimiters inside each pair, taken from its line's count.
+    quoted = np.searchsorted(delimiter_at, closing) - np.searchsorted(delimiter_at, opening)
+    np.subtract.at(delimiters, np.searchsorted(ends, opening), quoted)
+    return bool((delimiters == width - 1).all())
 
 
 def arrow_frames(path: Path, plain: PlainCsv, delimiter: str, chunk_size: int) -> Iterator[tuple[pd.DataFrame, int, int]]:
@@ -168,7 +184,9 @@ def arrow_frames(path: Path, plain: PlainCsv, delimiter: str, chunk_size: int) -
     held, first_row, size = 0, 0, path.stat().st_size
 
     def chunk(table: pa.Table):
-        frame = table.to_pandas()  # text columns of pandas' own text type, backed by the Arrow arrays
+        # One Arrow array a column (the batches' copied together once, rather than by each check and by the
+        # writer), as text columns of pandas' own text type.
+        frame = table.combine_chunks().to_pandas()
         return frame, first_row, min(plain.chunk_ends[first_row // chunk_size], size)
 
     for batch in reader:

@@ -132,17 +132,27 @@ class _Distinct:
             self.codes = np.zeros(length, dtype=np.intp)
             self.values = pd.Series([""], dtype=object)
         else:
+            arrow = None
             if _is_arrow_text(values):
                 import pyarrow as pa
                 import pyarrow.compute as pc
 
-                self.ascii = pc.all(pc.string_is_ascii(pa.array(values.array))).as_py() is not False
+                arrow = pa.array(values.array)
+                arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+                self.ascii = pc.all(pc.string_is_ascii(arrow)).as_py() is not False
             if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
-                cells = values.to_numpy(dtype=object, na_value="")  # a copy where cells are missing
-                self.codes = np.arange(len(cells))
-                self.values = pd.Series(cells, dtype=object)
+                self.codes = np.arange(len(values))
+                if self.ascii is not None:  # Arrow text stays Arrow text, which the amount parser reads as it is
+                    self.values = values.fillna("").reset_index(drop=True)
+                else:
+                    self.values = pd.Series(values.to_numpy(dtype=object, na_value=""), dtype=object)
                 return
-            # Factorized as read (Arrow text is factorized by Arrow), missing cells then counted as the empty text.
+            if arrow is not None and len(arrow) and not arrow.null_count:  # Arrow text, as read: encoded by Arrow
+                encoded = pc.dictionary_encode(arrow)
+                self.codes = encoded.indices.to_numpy().astype(np.intp)
+                self.values = pd.Series(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+                return
+            # Factorized as read, missing cells then counted as the empty text.
             codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
             uniques = list(np.asarray(uniques, dtype=object))
             missing = codes < 0
@@ -365,7 +375,11 @@ def _long_rows(cells: pd.Series) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        lengths = pc.fill_null(pc.utf8_length(pa.array(cells.array)), 0).to_numpy(zero_copy_only=False)
+        array = pa.array(cells.array)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        if (pc.max(pc.binary_length(array)).as_py() or 0) <= MAX_CELL:  # the usual column: no cell has that many bytes
+            return np.zeros(0, dtype=np.intp)
+        lengths = pc.fill_null(pc.utf8_length(array), 0).to_numpy(zero_copy_only=False)
         return np.flatnonzero(lengths > MAX_CELL)
     if pd.api.types.infer_dtype(cells, skipna=False) == "string" and max(map(len, cells.tolist())) <= MAX_CELL:
         return np.zeros(0, dtype=np.intp)
