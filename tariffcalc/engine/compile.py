@@ -109,11 +109,23 @@ LEGACY_FIELDS = {
 }
 
 
+def _exemption_field(exemption) -> tuple[str, bool]:
+    """The declared field and value that a first-format exemption exempts."""
+    return ("usmca", True) if exemption.flag == "usmca" else ("auto_part", False)
+
+
+def condition_fields(measure: Measure) -> list[str]:
+    """The fields of a measure's compiled conditions, in their order, without building them (for ordering warnings)."""
+    return [_exemption_field(e)[0] for e in measure.exemptions] + [r.flag for r in measure.requires] + [
+        c.field for c in measure.conditions
+    ]
+
+
 def legacy_conditions(measure: Measure) -> list[Condition]:
     """``exemptions`` and ``requires`` of the first format, as conditions."""
     conditions = []
     for exemption in measure.exemptions:
-        field, value = ("usmca", True) if exemption.flag == "usmca" else ("auto_part", False)
+        field, value = _exemption_field(exemption)
         conditions.append(
             Condition.model_validate(
                 {"field": field, "is": value, "effect": "exempt", "from": exemption.from_, "authority": exemption.authority}

@@ -18,6 +18,7 @@ from ..law.model import Measure, Schedule
 from ..money import format_cents, format_rates, ratio, total
 from ..notices import Notice, in_order
 from ..notices import merge as merge_notices
+from .compile import condition_fields
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,5 @@ def _by_measure(estimate: Estimate) -> dict[str, list[int]]:
 
 def ordered_notices(notices, schedule: Schedule) -> list[Notice]:
     """Notices in the order of :func:`tariffcalc.notices.in_order`, measures and their condition fields as in ``schedule``."""
-    from .compile import legacy_conditions
-
-    fields = {m.id: [c.field for c in (*legacy_conditions(m), *m.conditions)] for m in schedule.measures}
+    fields = {m.id: condition_fields(m) for m in schedule.measures}
     return in_order(notices, [m.id for m in schedule.measures], fields)
