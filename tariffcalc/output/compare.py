@@ -35,8 +35,7 @@ from ..analysis.compare import (
     total_points,
 )
 from ..money import cents_to_str, format_cents, format_rate, format_rates
-from . import csv_text
-from .csv_text import cents_text, csv_lines, header_line, measures_text, rates_text, text_column
+from .csv_text import cents_text, ids_need_quotes, measures_text, rates_text, write_columns
 from .sinks import neutralise_formulas
 from .text import money, percent
 
@@ -105,29 +104,13 @@ def _points_text(micro: np.ndarray) -> pa.Array:
 
 
 def _write_columns(comparison: Comparison, out: TextIO, header: bool, excel_safe: bool) -> int | None:
-    """Write the chunk as CSV on whole columns; the cells ``excel_safe`` changed, or None (nothing written) when an
-    input column holds anything but text."""
-    inputs = comparison.basket.columns
-    arrays = [text_column(inputs[name]) for name in inputs.columns]
-    if any(a is None for a in arrays):
-        return None
-    computed = text_columns(comparison)
-    names = [*inputs.columns, *computed]
-    # Amounts, rates and points never need quotes, nor does a measures text when no id holds a , or ".
-    safe_ids = not any(c in m.id for r in comparison.results for m in r.measures for c in ',"\r\n')
-    plain = frozenset(
-        len(arrays) + i for i, name in enumerate(computed) if not name.startswith("measures[") or safe_ids
-    )
-    arrays += list(computed.values())
-    changed = 0
-    if excel_safe:
-        for i, cells in enumerate(arrays):
-            arrays[i], count = csv_text.neutralise_formulas(cells)
-            changed += count
-    if header:
-        out.write(header_line(names))
-    out.write(csv_lines(arrays, frozenset() if excel_safe else plain))
-    return changed
+    """Write the chunk as CSV on whole columns (:func:`tariffcalc.output.csv_text.write_columns`); the cells
+    ``excel_safe`` changed, or None (nothing written) when an input column holds anything but text."""
+    quote_measures = ids_need_quotes(m for r in comparison.results for m in r.measures)
+    return write_columns(
+        comparison.basket.columns, lambda: text_columns(comparison),
+        lambda name: name.startswith("measures[") and quote_measures, out, header, excel_safe,
+    )  # fmt: skip
 
 
 def line_records(comparison: Comparison, first_line: int) -> list[dict]:

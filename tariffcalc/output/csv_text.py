@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from collections.abc import Callable
 from typing import TextIO
 
 import numpy as np
@@ -195,20 +196,28 @@ def neutralise_formulas(cells: pa.Array) -> tuple[pa.Array, int]:
     return pc.if_else(pa.array(mask), pc.binary_join_element_wise("'", cells, ""), cells), int(risky.sum())
 
 
-def write_estimate(inputs: pd.DataFrame, estimate, out: TextIO, header: bool, excel_safe: bool) -> int | None:
-    """Write the input's columns then the computed ones as CSV; the number of cells ``excel_safe`` changed.
+def ids_need_quotes(measures) -> bool:
+    """Whether some measure id holds a character that makes a ``measures`` cell need quotes."""
+    return any(c in m.id for m in measures for c in ',"\r\n')
 
-    None, with nothing written, when an input column holds anything but text (the caller then uses pandas).
-    """
+
+def write_columns(
+    inputs: pd.DataFrame, computed: Callable[[], dict[str, pa.Array]], may_need_quotes: Callable[[str], bool],
+    out: TextIO, header: bool, excel_safe: bool,
+) -> int | None:
+    """Write the input's columns then the computed ones (``computed()``: name → text) as CSV; the number of cells
+    ``excel_safe`` changed.
+
+    Only the computed columns ``may_need_quotes`` names are looked at for quoting (the others are amounts and
+    rates).  None, with nothing written, when an input column holds anything but text (the caller then uses pandas).
+    """  # fmt: skip
     arrays = [text_column(inputs[name]) for name in inputs.columns]
     if any(a is None for a in arrays):
         return None
-    computed = computed_columns(estimate)
-    names = [*inputs.columns, *computed]
-    # The amounts and rates never need quotes, nor does the measures text when no id holds a , or ".
-    safe_ids = not any(c in m.id for m in estimate.measures for c in ',"\r\n')
-    plain = frozenset(len(arrays) + i for i, name in enumerate(computed) if name != "measures" or safe_ids)
-    arrays += list(computed.values())
+    columns = computed()
+    names = [*inputs.columns, *columns]
+    plain = frozenset(len(arrays) + i for i, name in enumerate(columns) if not may_need_quotes(name))
+    arrays += list(columns.values())
     changed = 0
     if excel_safe:
         for i, cells in enumerate(arrays):
@@ -218,3 +227,12 @@ def write_estimate(inputs: pd.DataFrame, estimate, out: TextIO, header: bool, ex
         out.write(header_line(names))
     write_utf8(out, csv_bytes(arrays, frozenset() if excel_safe else plain))
     return changed
+
+
+def write_estimate(inputs: pd.DataFrame, estimate, out: TextIO, header: bool, excel_safe: bool) -> int | None:
+    """Write the input's columns then the estimate's as CSV (see :func:`write_columns`)."""
+    quote_measures = ids_need_quotes(estimate.measures)
+    return write_columns(
+        inputs, lambda: computed_columns(estimate), lambda name: name == "measures" and quote_measures, out, header,
+        excel_safe,
+    )  # fmt: skip
