@@ -22,14 +22,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from ..goods.basket import Basket
 from ..money import apply_rate, total
 from .calculate import PreparedLines, _ad_cvd, _restack, line_bases, mfn_equivalent
 from .compile import CompiledSchedule
 from .evaluate import KeyResult
-from .result import Summary
+from .result import CountryGroups, Summary
 
 
 @dataclass
@@ -73,7 +72,7 @@ class DatedChunk:
         }
         self._mfn_ave: np.ndarray | None = None
         self._bases: dict[int, np.ndarray] = {}
-        self.countries = _CountryGroups(basket.country.to_numpy(dtype=object), [self.value, self.mfn_duty])
+        self.countries = CountryGroups(basket.country.to_numpy(dtype=object), [self.value, self.mfn_duty])
 
     @property
     def mfn_ave(self) -> np.ndarray:
@@ -188,32 +187,3 @@ class DatedChunk:
             if (self.line_rates(before, j, rows) != self.line_rates(after, j, rows)).any():
                 moved.add(self.compiled.schedule.measures[j].id)
         return moved
-
-
-class _CountryGroups:
-    """The lines grouped by country once (sorted by country code), for per-country sums on every date.
-
-    Sums are taken by ``np.add.reduceat`` in int64 where none can pass 64 bits, else in Python integers, exactly as
-    :func:`~tariffcalc.engine.result._by_country` does; the columns fixed for the chunk are summed once.
-    """
-
-    def __init__(self, country: np.ndarray, fixed: list[np.ndarray]):
-        codes, self.names = pd.factorize(country)  # missing countries (-1) are in no group
-        order = np.argsort(codes, kind="stable")
-        self.order = order[codes[order] >= 0]
-        self.lines = np.bincount(codes[self.order], minlength=len(self.names))
-        self.starts = np.concatenate([[0], np.cumsum(self.lines)[:-1]]) if len(self.names) else np.zeros(0, dtype=np.int64)
-        self.fixed = [self._sum(column) for column in fixed]
-
-    def _sum(self, column: np.ndarray) -> list[int]:
-        column = np.asarray(column, dtype=np.int64)[self.order]
-        if not len(column):
-            return [0] * len(self.names)
-        if int(np.abs(column).max()) * len(column) < 2**63:
-            return [int(x) for x in np.add.reduceat(column, self.starts)]
-        return [total(column[a : a + n]) for a, n in zip(self.starts.tolist(), self.lines.tolist())]
-
-    def sums(self, columns: list[np.ndarray]) -> dict[str, list[int]]:
-        """Country → [lines, the fixed columns' sums, then each of ``columns``' sums], in order of first appearance."""
-        found = self.fixed + [self._sum(column) for column in columns]
-        return {country: [int(self.lines[i])] + [s[i] for s in found] for i, country in enumerate(self.names)}

@@ -237,25 +237,38 @@ class Summary:
 
 
 def _by_country(country: np.ndarray, columns: list[np.ndarray]) -> dict[str, list[int]]:
-    """Country → [lines, then each column's exact sum], countries in the order they first appear.
+    """Country → [lines, then each column's exact sum], countries in the order they first appear."""
+    return CountryGroups(country, []).sums(columns)
 
-    Lines are numbered by country once and summed in int64 (``np.add.reduceat`` over lines sorted by country) where
-    no sum can pass 64 bits; otherwise column by column in Python integers (a chunk of many lines near the USD
-    1 trillion limit).
+
+class CountryGroups:
+    """The lines grouped by country once (sorted by country code), for per-country sums on every date.
+
+    Sums are taken by ``np.add.reduceat`` in int64 over the lines sorted by country where none can pass 64 bits,
+    else in Python integers (a chunk of many lines near the USD 1 trillion limit); the ``fixed`` columns (the same
+    on every date of a timeline) are summed once.
     """
-    codes, countries = pd.factorize(country)  # missing countries (-1) are in no group
-    order = np.argsort(codes, kind="stable")
-    order = order[codes[order] >= 0]
-    lines = np.bincount(codes[order], minlength=len(countries))
-    starts = np.concatenate([[0], np.cumsum(lines)[:-1]]) if len(countries) else np.zeros(0, dtype=np.int64)
-    sums = []
-    for column in columns:
-        column = np.asarray(column, dtype=np.int64)[order]
-        if not len(column) or int(np.abs(column).max()) * len(column) < 2**63:
-            sums.append([int(x) for x in np.add.reduceat(column, starts)] if len(column) else [0] * len(countries))
-        else:
-            sums.append([total(column[a : a + n]) for a, n in zip(starts.tolist(), lines.tolist())])
-    return {country: [int(lines[i])] + [s[i] for s in sums] for i, country in enumerate(countries)}
+
+    def __init__(self, country: np.ndarray, fixed: list[np.ndarray]):
+        codes, self.names = pd.factorize(country)  # missing countries (-1) are in no group
+        order = np.argsort(codes, kind="stable")
+        self.order = order[codes[order] >= 0]
+        self.lines = np.bincount(codes[self.order], minlength=len(self.names))
+        self.starts = np.concatenate([[0], np.cumsum(self.lines)[:-1]]) if len(self.names) else np.zeros(0, dtype=np.int64)
+        self.fixed = [self._sum(column) for column in fixed]
+
+    def _sum(self, column: np.ndarray) -> list[int]:
+        column = np.asarray(column, dtype=np.int64)[self.order]
+        if not len(column):
+            return [0] * len(self.names)
+        if int(np.abs(column).max()) * len(column) < 2**63:
+            return [int(x) for x in np.add.reduceat(column, self.starts)]
+        return [total(column[a : a + n]) for a, n in zip(self.starts.tolist(), self.lines.tolist())]
+
+    def sums(self, columns: list[np.ndarray]) -> dict[str, list[int]]:
+        """Country → [lines, the fixed columns' sums, then each of ``columns``' sums], in order of first appearance."""
+        found = self.fixed + [self._sum(column) for column in columns]
+        return {country: [int(self.lines[i])] + [s[i] for s in found] for i, country in enumerate(self.names)}
 
 
 def _by_measure(estimate: Estimate) -> dict[str, list[int]]:
