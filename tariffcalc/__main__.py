@@ -1,5 +1,6 @@
 """``python -m tariffcalc`` and the ``tariffcalc`` script: ``--version`` is answered before any other import."""
 
+import os
 import sys
 
 
@@ -9,6 +10,11 @@ def run() -> None:
 
         print(f"tariffcalc {__version__}")
         return
+    # NumPy asks Linux for huge pages for every large array; each chunk's arrays are new, and on a machine whose
+    # memory is fragmented the kernel compacts memory to find them: the first chunks of a large basket then took
+    # four times as long (benchmarks/README.md, "Fourth round").  Ordinary pages cost nothing of the kind.  Read
+    # by NumPy when it is imported; a value the user set is kept.
+    os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     try:
         from .cli import main
     except KeyboardInterrupt:  # Ctrl-C while the modules load (a second or so): as in a command, no traceback
