@@ -170,8 +170,9 @@ def checked_chunks(
     """The basket's chunks, with the official HTS's MFN rates, checked (InputError at the end unless ``skip_invalid``)."""
     from .defaults import DEFAULT_CHUNK_SIZE
     from .goods.chunks import CheckedChunks, basket_chunks
+    from .goods.read_ahead import read_ahead
 
-    chunks = basket_chunks(basket, cast(Any, input_format), encoding, decimal_comma, chunk_size or DEFAULT_CHUNK_SIZE)
+    chunks = read_ahead(basket_chunks(basket, cast(Any, input_format), encoding, decimal_comma, chunk_size or DEFAULT_CHUNK_SIZE))
     return CheckedChunks(official.chunks(chunks), skip_invalid)
 
 

@@ -128,19 +128,25 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
     from ..output import sinks
     from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
+    from ..output.write_behind import WriteBehind
 
-    def stream_into(sink):
+    def stream_into(sink, behind: bool = True):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
-        with bar as report:
-            for result, first_line in run.results(report):
-                sink.write(result, first_line)
-        sink.finish(run.summary, run.skipped)
+        writer = WriteBehind(sink) if behind else sink
+        try:
+            with bar as report:
+                for result, first_line in run.results(report):
+                    writer.write(result, first_line)
+            writer.finish(run.summary, run.skipped)
+        finally:
+            if behind:
+                writer.close()
         return sink
 
     def table_output(console):
         from ..output.tables import MAX_TABLE_LINES, TableSink  # Rich: only for a table
 
-        stream_into(TableSink(console))
+        stream_into(TableSink(console), behind=False)
         if run.fees is not None:
             from ..output.fees import fees_table
 

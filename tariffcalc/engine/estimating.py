@@ -28,6 +28,7 @@ from ..defaults import DEFAULT_CHUNK_SIZE
 from ..paths import DEFAULT_SCHEDULE
 from ..goods.basket import Skipped
 from ..goods.chunks import basket_chunks
+from ..goods.read_ahead import read_ahead
 from ..hts.official import OfficialHts
 from ..law.load import load_schedule
 from ..law.model import Schedule
@@ -105,8 +106,8 @@ class EstimateRun:
                 self.schedule, self.date, self.skip_invalid, progress,
             )  # fmt: skip
         else:
-            chunks = basket_chunks(
-                self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size, progress
+            chunks = read_ahead(
+                basket_chunks(self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size, progress)
             )
             self.chunked = ChunkedEstimate(self.official.chunks(chunks), self.schedule, self.date, self.skip_invalid)
         for result, first_line in self.chunked:
