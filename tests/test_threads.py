@@ -71,51 +71,70 @@ def test_read_ahead_on_one_core_stays_in_the_callers_thread(monkeypatch):
     assert {name for _, name in log} == {threading.current_thread().name}
 
 
-class RecordingSink:
-    def __init__(self, fail_on=None):
-        self.calls, self.fail_on, self.changed = [], fail_on, 7
+class Recorder:
+    """A writer that records its calls and their threads, returns a count, and fails at ``fail_on``."""
 
-    def write(self, estimate, first_line):
+    def __init__(self, fail_on=None):
+        self.calls, self.fail_on = [], fail_on
+
+    def __call__(self, chunk, first_line):
         if first_line == self.fail_on:
             raise OSError(28, "No space left on device")
-        self.calls.append(("write", estimate, first_line, threading.current_thread().name))
-
-    def finish(self, summary, skipped):
-        self.calls.append(("finish", summary, skipped, threading.current_thread().name))
+        self.calls.append((chunk, first_line, threading.current_thread().name))
+        return first_line * 2
 
 
-def test_write_behind_makes_the_same_calls_in_order_writes_in_a_thread_and_finishes_in_the_callers():
-    sink = RecordingSink()
-    writer = WriteBehind(sink)
-    for n in range(5):
-        writer.write(f"chunk {n}", n * 10 + 1)
-    writer.finish("summary", None)
-    assert [call[:3] for call in sink.calls] == [("write", f"chunk {n}", n * 10 + 1) for n in range(5)] + [
-        ("finish", "summary", None)
-    ]
-    assert {call[3] for call in sink.calls[:-1]} == {"tariffcalc-write-behind"}
-    assert sink.calls[-1][3] == threading.current_thread().name
-    assert writer.changed == 7  # what the caller reads of the sink afterwards
+def test_write_behind_makes_the_same_calls_in_order_in_a_thread_and_keeps_what_they_return():
+    recorder = Recorder()
+    with WriteBehind(recorder) as write:
+        for n in range(5):
+            write(f"chunk {n}", n * 10 + 1)
+    assert [call[:2] for call in recorder.calls] == [(f"chunk {n}", n * 10 + 1) for n in range(5)]
+    assert {call[2] for call in recorder.calls} == {"tariffcalc-write-behind"}
+    assert write.returned == [2, 22, 42, 62, 82]
 
 
-def test_write_behind_raises_the_sinks_error_at_the_next_call_and_writes_nothing_after_it():
-    sink = RecordingSink(fail_on=11)
-    writer = WriteBehind(sink)
-    writer.write("chunk 0", 1)
-    writer.write("chunk 1", 11)  # fails in the thread
+def test_write_behind_raises_the_writers_error_at_the_next_call_and_writes_nothing_after_it():
+    recorder = Recorder(fail_on=11)
     with pytest.raises(OSError, match="No space left on device"):
-        writer.write("chunk 2", 21)
-    assert [call[1] for call in sink.calls] == ["chunk 0"]
-    writer.close()
+        with WriteBehind(recorder) as write:
+            write("chunk 0", 1)
+            write("chunk 1", 11)  # fails in the thread
+            write("chunk 2", 21)
+    assert [call[0] for call in recorder.calls] == ["chunk 0"]
 
 
-def test_write_behind_error_of_the_last_chunk_is_raised_by_finish_before_the_sink_finishes():
-    sink = RecordingSink(fail_on=1)
-    writer = WriteBehind(sink)
-    writer.write("chunk 0", 1)
+def test_write_behind_raises_the_last_chunks_error_on_leaving_the_block():
+    recorder = Recorder(fail_on=1)
     with pytest.raises(OSError, match="No space left on device"):
-        writer.finish("summary", None)
-    assert sink.calls == []
+        with WriteBehind(recorder) as write:
+            write("chunk 0", 1)
+    assert recorder.calls == []
+
+
+def test_write_behind_after_a_failure_in_the_block_waits_for_the_chunk_being_written_and_keeps_that_failure():
+    started, release = threading.Event(), threading.Event()
+
+    def slow(chunk, first_line):
+        started.set()
+        release.wait(5)
+        raise OSError(32, "Broken pipe")
+
+    with pytest.raises(Boom, match="computing failed"):
+        with WriteBehind(slow) as write:
+            write("chunk 0", 1)
+            started.wait(5)
+            threading.Timer(0.05, release.set).start()
+            raise Boom("computing failed")
+    assert not any(t.name == "tariffcalc-write-behind" for t in threading.enumerate())
+
+
+def test_write_behind_on_one_core_writes_in_the_callers_thread(monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    recorder = Recorder()
+    with WriteBehind(recorder) as write:
+        write("chunk 0", 1)
+    assert recorder.calls == [("chunk 0", 1, threading.current_thread().name)]
 
 
 def test_the_command_turns_numpys_huge_pages_off_unless_the_user_set_them():

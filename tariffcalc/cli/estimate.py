@@ -132,15 +132,10 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
 
     def stream_into(sink, behind: bool = True):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
-        writer = WriteBehind(sink) if behind else sink
-        try:
-            with bar as report:
-                for result, first_line in run.results(report):
-                    writer.write(result, first_line)
-            writer.finish(run.summary, run.skipped)
-        finally:
-            if behind:
-                writer.close()
+        with WriteBehind(sink.write) if behind else nullcontext(sink.write) as write, bar as report:
+            for result, first_line in run.results(report):
+                write(result, first_line)
+        sink.finish(run.summary, run.skipped)
         return sink
 
     def table_output(console):

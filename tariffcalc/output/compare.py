@@ -38,6 +38,7 @@ from ..money import cents_to_str, format_cents, format_rate, format_rates
 from .csv_text import cents_text, ids_need_quotes, measures_text, rates_text, write_columns
 from .sinks import neutralise_formulas
 from .text import money, percent
+from .write_behind import WriteBehind
 
 
 def csv_frame(comparison: Comparison) -> pd.DataFrame:
@@ -55,12 +56,15 @@ def csv_frame(comparison: Comparison) -> pd.DataFrame:
 
 
 def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> int:
-    """Write the lines chunk by chunk; returns the cells ``excel_safe`` neutralised.
+    """Write the lines chunk by chunk, each while the next is compared; returns the cells ``excel_safe`` neutralised.
 
     Each chunk is written on whole columns with pyarrow (:mod:`tariffcalc.output.csv_text`, the estimate's CSV
     writer); a chunk with an input column holding anything but text is written by pandas from :func:`csv_frame`.
     """
-    return sum(write_chunk(comparison, out, first_line == 1, excel_safe) for comparison, first_line in run)
+    with WriteBehind(lambda comparison, first_line: write_chunk(comparison, out, first_line == 1, excel_safe)) as write:
+        for comparison, first_line in run:
+            write(comparison, first_line)
+    return sum(write.returned)
 
 
 def write_chunk(comparison: Comparison, out: TextIO, header: bool, excel_safe: bool = False) -> int:

@@ -2,10 +2,11 @@
 
 Formatting a chunk as CSV or JSON is mostly pyarrow and NumPy work that
 releases the GIL, so on a machine of two cores or more it overlaps with
-computing the next chunk.  The sink sees the same calls in the same order as
-without the thread; at most one chunk is being written while the next is
-computed, so memory grows by one chunk's result.  What the sink raises
-(a closed pipe, a full disk) is raised to the caller at its next call.
+computing the next chunk.  The writer is called with the same arguments in
+the same order as without the thread, one call at a time; at most one chunk is
+being written while the next is computed, so memory grows by one chunk's
+result.  What the writer raises (a closed pipe, a full disk) is raised to the
+caller at its next call.
 """
 
 from __future__ import annotations
@@ -13,51 +14,57 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
-from ..engine.result import Estimate, Summary
-from ..goods.basket import Skipped
-from .sinks import Sink
+R = TypeVar("R")
 
 
-class WriteBehind(Sink):
-    """A sink whose ``write`` calls run in a background thread, one at a time; ``finish`` waits for them first."""
+class WriteBehind(Generic[R]):
+    """Calls ``write`` in a background thread, one call at a time, keeping what each call returns.
 
-    def __init__(self, sink: Sink):
-        self.sink = sink
+    Use it as a context manager: leaving the block waits for the chunk being written (and raises its error,
+    unless the block itself failed). :meth:`wait` gives every call's return value; on a single core the calls
+    are made in the caller's thread.
+    """
+
+    def __init__(self, write: Callable[..., R]):
+        self.write = write
+        self.returned: list[R] = []
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def write(self, estimate: Estimate, first_line: int) -> None:
-        self._wait()
+    def __call__(self, *args) -> None:
+        self.wait()
         if (os.cpu_count() or 1) < 2:
-            self.sink.write(estimate, first_line)
+            self.returned.append(self.write(*args))
             return
-        self._thread = threading.Thread(
-            target=self._run, args=(self.sink.write, estimate, first_line), name="tariffcalc-write-behind", daemon=True
-        )
+        self._thread = threading.Thread(target=self._run, args=args, name="tariffcalc-write-behind", daemon=True)
         self._thread.start()
 
-    def finish(self, summary: Summary, skipped: Skipped | None) -> None:
-        self._wait()
-        self.sink.finish(summary, skipped)
-
-    def close(self) -> None:
-        """Wait for the chunk being written (after a failure elsewhere: its error, if any, is not raised)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def __getattr__(self, name: str):  # what the caller reads of the sink afterwards (``changed``)
-        return getattr(self.sink, name)
-
-    def _run(self, write: Callable[[Estimate, int], None], estimate: Estimate, first_line: int) -> None:
-        try:
-            write(estimate, first_line)
-        except BaseException as exc:  # raised to the caller at its next call
-            self._error = exc
-
-    def _wait(self) -> None:
-        self.close()
+    def wait(self) -> list[R]:
+        """What every call returned, once the last one is done; its error, if it failed."""
+        self._join()
         if self._error is not None:
             error, self._error = self._error, None
             raise error
+        return self.returned
+
+    def __enter__(self) -> WriteBehind[R]:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.wait()
+        else:  # a failure elsewhere: the chunk being written is waited for, and its own error dropped
+            self._join()
+
+    def _run(self, *args) -> None:
+        try:
+            self.returned.append(self.write(*args))
+        except BaseException as exc:  # raised to the caller at its next call
+            self._error = exc
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
