@@ -161,7 +161,8 @@ def evaluate_keys(compiled: CompiledSchedule, keys: pd.DataFrame) -> KeyResult:
     ``keys`` has columns ``hts`` (digits), ``country`` (alpha-2), ``date``
     (datetime64[D]) and one column per entry of ``compiled.key_columns``.
     """
-    return _evaluate(compiled, _Keys(keys, compiled.schedule), None)
+    k = _Keys(keys, compiled.schedule)
+    return _stacked(compiled, k, *_columns(compiled, k))
 
 
 class KeysOnDays:
@@ -170,18 +171,30 @@ class KeysOnDays:
     Codes, countries and flags are matched once for all the days; and a
     measure's column (its rates and status before stacking) depends on the
     day only through which of its segments, conditions and exceptions hold on
-    it, so it is kept from the day before while those are the same.
+    it, so the columns of the day before are kept and only the measures for
+    which that changed are worked out again.
     """
 
     def __init__(self, compiled: CompiledSchedule, keys: pd.DataFrame):
         self.compiled = compiled
         self.keys = _Keys(keys, compiled.schedule)
-        #: measure index → (what of it holds on the day, its column on that day)
-        self.columns: dict[int, tuple[tuple, tuple[np.ndarray, ...]]] = {}
+        #: What of each measure held on the last day, and the measures × keys arrays before stacking on it.
+        self.held: list[tuple] = []
+        self.unstacked: tuple[np.ndarray, ...] | None = None
 
     def on(self, keys: pd.DataFrame) -> KeyResult:
         """The result of the keys on their (one) day: ``keys`` are this object's keys with that day as their date."""
-        return _evaluate(self.compiled, self.keys.on_day(keys), self.columns)
+        k = self.keys.on_day(keys)
+        held = [_holds_on(cm, k.days[0]) for cm in self.compiled.measures]
+        if self.unstacked is None:
+            self.unstacked = _columns(self.compiled, k)
+        else:
+            _columns(self.compiled, k, [j for j, holds in enumerate(held) if holds != self.held[j]], self.unstacked)
+        self.held = held
+        rates, total, confidence, status, partial = self.unstacked
+        # The stacking changes status and partial, and the next day changes the kept columns: copies of the
+        # one-byte arrays; the rates are not changed but read into a new array.
+        return _stacked(self.compiled, k, rates, total.copy(), confidence.copy(), status.copy(), partial.copy(), keep_rates=True)
 
 
 def _holds_on(cm: CompiledMeasure, day: np.datetime64) -> tuple:
@@ -189,31 +202,43 @@ def _holds_on(cm: CompiledMeasure, day: np.datetime64) -> tuple:
     return tuple(item.start <= day <= item.end for item in (*cm.segments, *cm.conditions, *cm.exceptions))
 
 
-def _evaluate(compiled: CompiledSchedule, k: _Keys, columns: dict | None) -> KeyResult:
-    """Every measure over the keys ``k``; with ``columns`` (keys of one day), measures' columns kept across days.
+def _columns(
+    compiled: CompiledSchedule, k: _Keys, measures: list[int] | None = None, into: tuple[np.ndarray, ...] | None = None
+) -> tuple[np.ndarray, ...]:
+    """Measures × keys, before stacking: rates, total, confidence, status and partial (each measure's keys contiguous
+    in memory); only ``measures`` (default: all) are worked out, into the arrays ``into`` when given."""
+    if into is None:
+        n, m = k.n, len(compiled.measures)
+        into = (
+            np.full((m, n), -1, dtype=np.int64),
+            np.zeros((m, n), dtype=bool),
+            np.full((m, n), -1, dtype=np.int8),
+            np.zeros((m, n), dtype=np.int8),
+            np.zeros((m, n), dtype=bool),
+        )
+    for j in range(len(compiled.measures)) if measures is None else measures:
+        for array, column in zip(into, _measure_column(compiled.measures[j], k)):
+            array[j] = column
+    return into
 
-    The work is done measures × keys (each measure's keys contiguous in memory) and turned keys × measures at the end.
+
+def _stacked(
+    compiled: CompiledSchedule, k: _Keys, rates: np.ndarray, total: np.ndarray, confidence: np.ndarray,
+    status: np.ndarray, partial: np.ndarray, keep_rates: bool = False,
+) -> KeyResult:
+    """The measures' columns stacked (``status`` and ``partial`` are changed in place, and ``rates`` unless
+    ``keep_rates``), as a KeyResult.
+
+    The work is done measures × keys and turned keys × measures only where a caller asks for it.
     """
-    n, m = k.n, len(compiled.measures)
-    rates = np.full((m, n), -1, dtype=np.int64)
-    total = np.zeros((m, n), dtype=bool)
-    status = np.zeros((m, n), dtype=np.int8)
-    partial = np.zeros((m, n), dtype=bool)
-    confidence = np.full((m, n), -1, dtype=np.int8)
-    one_day = columns is not None and len(k.days) == 1
-    for j, cm in enumerate(compiled.measures):
-        holds = _holds_on(cm, k.days[0]) if one_day else None
-        if one_day and j in columns and columns[j][0] == holds:
-            rates[j], total[j], confidence[j], status[j], partial[j] = columns[j][1]
-            continue
-        rates[j], total[j], confidence[j], status[j], partial[j] = _measure_column(cm, k)
-        if one_day:
-            columns[j] = (holds, (rates[j].copy(), total[j].copy(), confidence[j].copy(), status[j].copy(), partial[j].copy()))
     own = status == Status.APPLIED
     restack = _portion_keys(compiled, k, own)
     own_rates = np.where(own[:, restack], rates[:, restack], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
-    rates[status != Status.APPLIED] = -1
+    if keep_rates:
+        rates = np.where(status == Status.APPLIED, rates, -1)
+    else:
+        rates[status != Status.APPLIED] = -1
     turned = dict(
         rates=rates, total=total, status=status, yielded_to=yielded_to, partial=partial, confidence=confidence,
         own_rates=own_rates,
