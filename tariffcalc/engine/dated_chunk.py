@@ -72,6 +72,10 @@ class DatedChunk:
         }
         self._mfn_ave: np.ndarray | None = None
         self._bases: dict[int, np.ndarray] = {}
+        #: measure → (its keys' rates, "X% total" flags and unrestacked keys on the last date, (lines, duties))
+        self._plain: dict[int, tuple[tuple[np.ndarray, ...], tuple[np.ndarray, np.ndarray]]] = {}
+        #: (what the restacked lines' rates were worked out from on the last date, (their rates, their duties))
+        self._last_restack: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, np.ndarray]] | None = None
         self.countries = CountryGroups(basket.country.to_numpy(dtype=object), [self.value, self.mfn_duty])
 
     @property
@@ -102,12 +106,7 @@ class DatedChunk:
         additional = np.zeros(n, dtype=np.int64)
         sums: dict[str, list[int]] = {}
         for j in used:
-            rows = np.flatnonzero(((rates[j] >= 0) & plain_keys)[key_index])
-            line_rates = rates[j][key_index[rows]]
-            if total_rates[j].any():
-                topped = total_rates[j][key_index[rows]]
-                line_rates = np.where(topped, np.maximum(line_rates - self.mfn_ave[rows], 0), line_rates)
-            duties = apply_rate(self.base(j)[rows], line_rates)
+            rows, duties = self._plain_duties(j, rates[j], total_rates[j], plain_keys)
             additional[rows] += duties
             applied = restacked_rates[:, j] >= 0
             more = restacked_duties[applied, j]
@@ -129,11 +128,51 @@ class DatedChunk:
         summary.countries = self.countries.sums([additional, self.fixed + additional])
         return summary, self._day_rates(result, restacked_rows, restacked_rates)
 
+    def _plain_duties(
+        self, j: int, rates: np.ndarray, total_rates: np.ndarray, plain_keys: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The lines that pay measure ``j`` from their key's rate (not restacked), and their duties.
+
+        They depend on the date only through the keys' rates under ``j`` and which keys are restacked: most
+        measures are the same from one date to the next, so what the last date gave is kept while those are equal.
+        """
+        kept = self._plain.get(j)
+        if kept is not None and all(np.array_equal(a, b) for a, b in zip(kept[0], (rates, total_rates, plain_keys))):
+            return kept[1]
+        key_index = self.key_index
+        rows = np.flatnonzero(((rates >= 0) & plain_keys)[key_index])
+        line_rates = rates[key_index[rows]]
+        if total_rates.any():
+            topped = total_rates[key_index[rows]]
+            line_rates = np.where(topped, np.maximum(line_rates - self.mfn_ave[rows], 0), line_rates)
+        duties = apply_rate(self.base(j)[rows], line_rates)
+        self._plain[j] = ((rates.copy(), total_rates.copy(), plain_keys.copy()), (rows, duties))
+        return rows, duties
+
     def _restacked(
         self, result: KeyResult, rows: np.ndarray, used: list[int], date: dt.date
     ) -> tuple[np.ndarray, np.ndarray]:
         """The restacked lines' rates and duties (lines × every measure; -1 and 0 where not paid), as ``estimate``
-        works them out: stacked again from each measure's own rate on the line's bases, then topped up."""
+        works them out: stacked again from each measure's own rate on the line's bases, then topped up (kept from
+        the last date while nothing they are worked out from changed)."""
+        day = np.datetime64(date.isoformat(), "D")
+        restack = result.restack
+        # All the restacking reads of the date: which keys, their rates, own rates and "X% total" flags, the
+        # measures charged and the stacking epoch. Equal to the last date's, its lines' rates and duties are too.
+        reads = (
+            restack, result.per_measure("rates")[:, restack], result.per_measure("own_rates"),
+            result.per_measure("total")[:, restack], np.array(used),
+            np.array([epoch.start <= day <= epoch.end for epoch in self.compiled.epochs]),
+        )  # fmt: skip
+        if self._last_restack is not None and all(np.array_equal(a, b) for a, b in zip(reads, self._last_restack[0])):
+            return self._last_restack[1]
+        found = self._restack_lines(result, rows, used, date)
+        self._last_restack = (tuple(np.array(a, copy=True) for a in reads), found)
+        return found
+
+    def _restack_lines(
+        self, result: KeyResult, rows: np.ndarray, used: list[int], date: dt.date
+    ) -> tuple[np.ndarray, np.ndarray]:
         m = len(self.compiled.measures)
         rates = np.full((len(rows), m), -1, dtype=np.int64)
         duties = np.zeros((len(rows), m), dtype=np.int64)
