@@ -1,6 +1,6 @@
-"""Keys evaluated day after day (KeysOnDays, which keeps the columns of the day before and works out again only the measures for which something
-changed) give
-what evaluating them afresh on each day gives, on every turning day of the shipped schedule."""
+"""Keys evaluated day after day (KeysOnDays, which keeps the columns of the day before and works out again only
+the measures for which something changed) give what evaluating them afresh on each day gives, on every turning day
+of the shipped schedule."""
 
 from __future__ import annotations
 
