@@ -49,6 +49,8 @@ class DayRates:
     #: The restacked lines (ascending) and their rates, lines × every measure of the schedule.
     restacked_rows: np.ndarray
     restacked_rates: np.ndarray
+    #: The measures charged on some key (any other measure's rates are -1 and its keys not live).
+    used: list[int]
 
 
 class DatedChunk:
@@ -126,7 +128,7 @@ class DatedChunk:
         summary.refundable_duty = sum(sums[m.id][2] for m in schedule.measures if m.id in sums and m.refundable)
         summary.measures = sums
         summary.countries = self.countries.sums([additional, self.fixed + additional])
-        return summary, self._day_rates(result, restacked_rows, restacked_rates)
+        return summary, self._day_rates(result, restacked_rows, restacked_rates, used)
 
     def _plain_duties(
         self, j: int, rates: np.ndarray, total_rates: np.ndarray, plain_keys: np.ndarray
@@ -194,11 +196,13 @@ class DatedChunk:
         rates[:, used], duties[:, used] = line_rates, line_duties
         return rates, duties
 
-    def _day_rates(self, result: KeyResult, restacked_rows: np.ndarray, restacked_rates: np.ndarray) -> DayRates:
+    def _day_rates(
+        self, result: KeyResult, restacked_rows: np.ndarray, restacked_rates: np.ndarray, used: list[int]
+    ) -> DayRates:
         rates, total_rates = result.per_measure("rates"), result.per_measure("total")
         live = np.zeros(rates.shape, dtype=bool)
         live[:, result.restack] = (rates[:, result.restack] >= 0) | (result.per_measure("own_rates") >= 0)
-        return DayRates(rates, total_rates, live, result.restack, restacked_rows, restacked_rates)
+        return DayRates(rates, total_rates, live, result.restack, restacked_rows, restacked_rates, used)
 
     def line_rates(self, day: DayRates, j: int, rows: np.ndarray) -> np.ndarray:
         """The rate of measure ``j`` on lines ``rows`` (-1 where not paid), as ``estimate`` has it."""
@@ -219,10 +223,16 @@ class DatedChunk:
         Compared on the keys first: a line whose key has the same rate, the same kind of rate and is not restacked on
         either date has the same rate.  The lines of the other keys are compared line by line.
         """
-        differs = (before.rates != after.rates) | (before.total != after.total) | before.restack_live | after.restack_live
+        # Only measures charged on one date or the other can move: elsewhere no line pays them on either date.
+        charged = sorted(set(before.used) | set(after.used))
+        differs = (
+            (before.rates[charged] != after.rates[charged]) | (before.total[charged] != after.total[charged])
+            | before.restack_live[charged] | after.restack_live[charged]
+        )  # fmt: skip
         moved = set()
-        for j in np.flatnonzero(differs.any(axis=1)):
-            rows = np.flatnonzero(differs[j][self.key_index])
+        for c in np.flatnonzero(differs.any(axis=1)):
+            j = charged[c]
+            rows = np.flatnonzero(differs[c][self.key_index])
             if (self.line_rates(before, j, rows) != self.line_rates(after, j, rows)).any():
                 moved.add(self.compiled.schedule.measures[j].id)
         return moved

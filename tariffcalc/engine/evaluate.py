@@ -399,8 +399,8 @@ def _stack(
             continue
         # Most measures apply to few keys: each rule is worked on the keys of the epoch where its measure applies
         # (kept as index arrays, per measure, updated as measures yield), not on every key.
-        measure, key = np.nonzero(applied & in_epoch)
-        applying = np.split(key, np.searchsorted(measure, np.arange(1, len(status))))
+        # (a row at a time: a third of the time of one np.nonzero over every measure, then split by measure)
+        applying = [np.flatnonzero(row) for row in (applied if in_epoch.all() else applied & in_epoch)]
         coarse = (partial & in_epoch).any(axis=1)
         for j in epoch.order:
             for other, portion in epoch.yields_to.get(j, ()):
