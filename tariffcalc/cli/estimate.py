@@ -1,7 +1,7 @@
 """``tariffcalc estimate``: each line's duties, the totals, and the breakdowns.
 
-The command wires its options to :func:`tariffcalc.engine.estimating.run_estimate`
-and writes the run through the sink of the chosen format.
+The command wires its options to :func:`tariffcalc.api.estimate_run` (which runs
+:func:`tariffcalc.engine.estimating.run_estimate`) and writes the run through the sink of the chosen format.
 """
 
 from __future__ import annotations
