@@ -666,6 +666,8 @@ def timeline_run(
     encoding: str = "utf-8-sig",
     decimal_comma: bool = False,
     skip_invalid: bool = False,
+    chunk_size: int | None = None,
+    jobs: int | None = None,
     tell: Callable[[str], None] | None = None,
 ) -> tuple[Timeline, CheckedChunks, list[str], str | None]:
     """The timeline ``tariffcalc timeline`` writes, its checked chunks, the HTS's warnings, and one when the window
@@ -678,9 +680,15 @@ def timeline_run(
     loaded = schedule_state(schedule, scenarios, sets)
     official = OfficialHts(hts, start, tell=tell)
     chunks = checked_chunks(
-        basket, official, input_format=input_format, encoding=encoding, decimal_comma=decimal_comma, skip_invalid=skip_invalid
+        basket,
+        official,
+        input_format=input_format,
+        encoding=encoding,
+        decimal_comma=decimal_comma,
+        chunk_size=chunk_size,
+        skip_invalid=skip_invalid,
     )
-    points = compute(chunks, loaded, start, end)
+    points = compute(chunks, loaded, start, end, jobs)
     notices = [n.text for n in official.take_notices()]
     covers, coverage = loaded.schedule.covers, None
     if start < covers.from_ or end > covers.through:

@@ -47,6 +47,10 @@ class TariffcalcError(Exception):
     """Base class of the errors tariffcalc raises on purpose."""
 
 
+class WorkerLost(TariffcalcError):
+    """A worker process computing chunks ended before its result came back (see tariffcalc.engine.processes)."""
+
+
 class InputError(TariffcalcError):
     """An input (basket, schedule, option) that cannot be used.
 

@@ -23,7 +23,7 @@ from typing import Iterator, Optional, TextIO
 import typer
 
 from .. import __version__
-from ..errors import ExitStatus, InputError, Problem
+from ..errors import ExitStatus, InputError, Problem, WorkerLost
 from .options import OutputFormat
 
 app = typer.Typer(
@@ -82,6 +82,9 @@ def errors_to_exit_codes(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         say("Interrupted.")
         raise typer.Exit(ExitStatus.INTERRUPTED) from None
+    except WorkerLost as exc:
+        say(f"Error: {exc}")
+        raise typer.Exit(ExitStatus.ERROR) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly, as SIGPIPE would

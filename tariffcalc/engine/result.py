@@ -7,7 +7,8 @@ the rounded line amounts, so they reconcile with the lines to the cent.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -196,6 +197,10 @@ class Summary:
             for key, numbers in more.items():
                 table[key] = [a + b for a, b in zip(table[key], numbers)] if key in table else list(numbers)
         merge_notices(self.notices, list(other.notices.values()))
+
+    def detached(self) -> Summary:
+        """This summary without its schedule, to send to another process: :meth:`add` it to one that has one."""
+        return replace(self, schedule=cast(Schedule, None))
 
     @property
     def warnings(self) -> list[str]:

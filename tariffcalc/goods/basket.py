@@ -10,7 +10,8 @@ columns, :mod:`tariffcalc.goods.normalise`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,15 @@ class Basket:
     def where(self, row: int) -> str:
         """Where line ``row`` (from 0) is, for a message: ``basket.csv:14`` or ``basket.json: item 3``."""
         return location(self.name, self.unit, self.source_lines[row])
+
+    def keeping(self, names: Collection[str]) -> Basket:
+        """The basket with only the text columns ``names`` (canonical names or headers, matched as the engine's
+        :func:`~tariffcalc.engine.fields.column_text` matches them): what the engine reads, lighter to send to another
+        process.  The parsed columns (codes, countries, values...) all stay."""
+        kept = {self.headers[n] for n in names if n in self.headers}
+        kept.update(h for h in self.columns.columns if str(h).strip().lower() in names)
+        columns = self.columns[[h for h in self.columns.columns if h in kept]]
+        return replace(self, columns=columns, headers={n: h for n, h in self.headers.items() if h in kept})
 
     def text(self, column: str) -> pd.Series | None:
         """A canonical column (e.g. ``"description"``) as the input wrote it, or None."""

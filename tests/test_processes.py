@@ -1,0 +1,117 @@
+"""Chunks computed in worker processes (engine/processes.py, used by ``timeline``): the same results, in order."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tariffcalc.engine.processes import in_processes
+from tariffcalc.errors import WorkerLost
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(REPO, "data", "examples")
+
+
+class Boom(Exception):
+    pass
+
+
+def offset(base: int) -> tuple[int, int]:
+    return base, os.getpid()
+
+
+def shifted(context: tuple[int, int], item: int) -> tuple[int, int, int]:
+    """item + the worker's base, with the pid the setup ran in and the pid of the work."""
+    base, setup_pid = context
+    if item < 0 and item != -9:
+        raise Boom(f"item {item}")
+    if item == -9:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return item + base, setup_pid, os.getpid()
+
+
+def test_every_result_in_order_from_other_processes_each_set_up_once_there():
+    results = list(in_processes(shifted, range(40), setup=offset, setup_args=(1000,), jobs=2))
+    assert [r[0] for r in results] == [1000 + i for i in range(40)]
+    workers = {pid for _, _, pid in results}
+    assert os.getpid() not in workers and 1 <= len(workers) <= 2
+    assert all(setup_pid == pid for _, setup_pid, pid in results)  # each worker's own setup
+
+
+def test_one_item_or_one_job_is_computed_here_with_the_context_given_or_made_here():
+    assert list(in_processes(shifted, [5], setup=offset, setup_args=(1,), jobs=2)) == [(6, os.getpid(), os.getpid())]
+    assert list(in_processes(shifted, [1, 2], setup=offset, setup_args=(1,), here=(7, 0), jobs=1)) == [
+        (8, 0, os.getpid()),
+        (9, 0, os.getpid()),
+    ]
+    assert list(in_processes(shifted, [], setup=offset, setup_args=(1,), jobs=2)) == []
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_workers_error_is_raised_after_the_results_before_it(jobs):
+    seen = []
+    with pytest.raises(Boom, match="^item -1$"):
+        for result in in_processes(shifted, [*range(13), -1, *range(6)], setup=offset, setup_args=(0,), jobs=jobs):
+            seen.append(result[0])
+    assert seen == list(range(13))
+
+
+def test_a_worker_that_dies_is_worker_lost_not_a_hang():
+    with pytest.raises(WorkerLost) as caught:
+        list(in_processes(shifted, [1, 2, -9, 4, 5, 6], setup=offset, setup_args=(0,), jobs=2))
+    assert str(caught.value) == (
+        "a worker process ended before finishing its chunk (killed, or out of memory?); "
+        "rerun with --jobs 1, or a smaller --chunk-size"
+    )
+
+
+def test_timeline_in_workers_is_the_timeline_in_one_process_and_each_dates_estimate(tariffcalc):
+    basket = os.path.join(EXAMPLES, "japan-shipment.csv")
+    window = ("--from", "2025-01-01", "--to", "2026-12-31", "--format", "json")
+    whole = json.loads(tariffcalc("timeline", basket, *window).stdout)
+    for jobs in ("1", "2"):
+        run = tariffcalc("timeline", basket, *window, "--chunk-size", "2", "--jobs", jobs)
+        assert run.exit_code == 0, run.stderr
+        assert json.loads(run.stdout) == whole
+    assert len(whole["points"]) > 5
+    # The timeline's path (engine/dated_chunk.py) against the full engine, date by date.
+    for point in whole["points"][:: max(1, len(whole["points"]) // 6)]:
+        estimate = json.loads(tariffcalc("estimate", basket, "--date", point["date"], "--format", "json").stdout)
+        assert point["total_duty"] == estimate["totals"]["total_duty"], point["date"]
+
+
+def test_timeline_jobs_must_be_at_least_one(tariffcalc):
+    basket = os.path.join(EXAMPLES, "seed-japan.csv")
+    run = tariffcalc("timeline", basket, "--from", "2025-03-01", "--to", "2025-04-05", "--jobs", "0")
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[-1] == "Error: Invalid value for '--jobs': Input should be greater than or equal to 1"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
+def test_ctrl_c_during_a_timeline_in_workers_ends_it_with_130_and_no_traceback(tmp_path):
+    basket = tmp_path / "big.csv"
+    line = "8703.23.01,JP,30000,2.5%\n9503.00.00,CN,3000,0\n7208.51.00,DE,15000,0\n"
+    basket.write_text("hts_code,country,value,mfn_rate\n" + line * 100_000, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")]))}
+    command = [sys.executable, "-m", "tariffcalc", "timeline", str(basket), "--from", "2025-01-01", "--to", "2026-12-31"]
+    process = subprocess.Popen(
+        [*command, "--chunk-size", "2000", "--jobs", "2", "--output", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches the command and its workers
+    )
+    time.sleep(3)
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.decode().splitlines()[-1] == "Interrupted."
+    assert "Traceback" not in stderr.decode() and stdout == b""
+    assert not out.exists()
