@@ -65,9 +65,15 @@ def timeline(
     chunks = [basket] if isinstance(basket, Basket) else basket
     counted = _Counted(chunks)
     read = {*compiled.fields, "mfn_source"}  # the text columns the engine reads (the official HTS adds mfn_source)
-    for chunk_summaries, chunk_changed in in_processes(
-        partial(_chunk_on_days, days=days), (chunk.keeping(read) for chunk in counted), setup=CompiledSchedule.of, setup_args=(schedule,), here=compiled, jobs=jobs
-    ):
+    per_chunk = in_processes(
+        partial(_chunk_on_days, days=days),
+        (chunk.keeping(read) for chunk in counted),
+        setup=CompiledSchedule.of,
+        setup_args=(schedule,),
+        here=compiled,
+        jobs=jobs,
+    )
+    for chunk_summaries, chunk_changed in per_chunk:
         for k, (summary, moved) in enumerate(zip(chunk_summaries, chunk_changed)):
             summaries[k].add(summary)
             changed[k] |= moved
