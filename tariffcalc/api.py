@@ -709,8 +709,12 @@ def timeline(
     sets: Sequence[str] = (),
     hts: str | None = None,
     skip_invalid: bool = False,
+    jobs: int = 1,
 ) -> TimelineResult:
     """The basket's duty on ``start`` and on every later day up to ``end`` where it changes: ``tariffcalc timeline``.
+
+    It computes in this process unless ``jobs`` > 1 asks for that many worker processes (spawned: a script that asks
+    for them needs the ``if __name__ == "__main__":`` guard of :mod:`multiprocessing`); the command uses one per core.
 
     >>> result = timeline("data/examples/seed-japan.csv", start="2025-03-01", end="2025-04-05")
     >>> result.points[["date", "effective_rate", "changed_measures"]].values.tolist()
@@ -723,7 +727,7 @@ def timeline(
     with _source(basket) as source:
         points, _, warnings, coverage = timeline_run(
             source.path, start=first, end=last, schedule=schedule, scenarios=_names(scenarios), sets=sets, hts=hts,
-            input_format=source.input_format, skip_invalid=skip_invalid, tell=notes.append,
+            input_format=source.input_format, skip_invalid=skip_invalid, jobs=jobs, tell=notes.append,
         )  # fmt: skip
     if coverage:
         warnings.append(coverage)
