@@ -22,6 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import chain
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
@@ -71,32 +72,25 @@ def in_processes(
             yield work(context, item)
         return
     pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args))
-    pending: deque[Future[R]] = deque()
+    pending: deque[Future[R]] = deque()  # at most jobs + 1
     with _pipes_raise():
-        yield from _ordered(pool, pending, work, _chain(first, second, items), jobs)
-
-
-def _ordered(
-    pool: ProcessPoolExecutor, pending: deque[Future[R]], work: Callable[[Any, T], R], items: Iterator[T], jobs: int
-) -> Iterator[R]:
-    """The results of ``work`` on ``items`` from ``pool``, in order, with at most ``jobs`` + 1 of them ``pending``."""
-    try:
-        for item in items:
-            pending.append(pool.submit(_work, work, item))
-            if len(pending) > jobs:
+        try:
+            for item in chain([first, second], items):
+                pending.append(pool.submit(_work, work, item))
+                if len(pending) > jobs:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-    except BrokenProcessPool:
-        pending.clear()  # none will come: the pool has stopped every worker
-        raise WorkerLost(
-            "a worker process ended before finishing its chunk (killed, or out of memory?); "
-            "rerun with --jobs 1, or a smaller --chunk-size"
-        ) from None
-    finally:
-        # Normally nothing is pending here; after an error or Ctrl-C, what was not started is dropped and the
-        # workers finish the chunk they hold (they ignore SIGINT) and exit.
-        pool.shutdown(wait=not pending, cancel_futures=True)
+        except BrokenProcessPool:
+            pending.clear()  # none will come: the pool has stopped every worker
+            raise WorkerLost(
+                "a worker process ended before finishing its chunk (killed, or out of memory?); "
+                "rerun with --jobs 1, or a smaller --chunk-size"
+            ) from None
+        finally:
+            # Normally nothing is pending here; after an error or Ctrl-C, what was not started is dropped and the
+            # workers finish the chunk they hold (they ignore SIGINT) and exit.
+            pool.shutdown(wait=not pending, cancel_futures=True)
 
 
 @contextmanager
@@ -111,12 +105,6 @@ def _pipes_raise() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGPIPE, before)
-
-
-def _chain(first: Any, second: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield second
-    yield from rest
 
 
 #: A worker's context: what its setup returned.
