@@ -115,3 +115,69 @@ def test_ctrl_c_during_a_timeline_in_workers_ends_it_with_130_and_no_traceback(t
     assert stderr.decode().splitlines()[-1] == "Interrupted."
     assert "Traceback" not in stderr.decode() and stdout == b""
     assert not out.exists()
+
+
+#: Lines that exercise every text column the engine reads besides the codes: AD/CVD rates, a declared amount
+#: (steel_value), an empty MFN rate, a value rounded to the cent, quotes and commas, and a line that is invalid.
+MIXED = "hts_code,country,value,mfn_rate,ad_rate,cvd_rate,steel_value,description\n" + (
+    '7308.90.95,CN,1000,0,,,400,"Steel, structures"\n'
+    "0702.00.20,MX,1000,0,17.09%,,,Tomatoes\n"
+    '8703.23.01,JP,30000,2.5%,,,,"Car ""sedan"""\n'
+    "9503.00.00,CN,3000,,,,,Toys\n"
+    "7208.51.00,DE,15000.005,0,,2%,,Plate\n"
+) * 3
+
+
+def test_a_chunk_sent_to_a_worker_keeps_every_text_column_the_engine_reads(write):
+    import datetime as dt
+
+    from tariffcalc.engine.calculate import estimate, text_read
+    from tariffcalc.engine.compile import CompiledSchedule
+    from tariffcalc.goods.read import read_basket
+    from tariffcalc.law.load import load_schedule
+
+    compiled = CompiledSchedule.of(load_schedule("us"))
+    baskets = [write("mixed.csv", MIXED), *(os.path.join(EXAMPLES, name) for name in sorted(os.listdir(EXAMPLES)))]
+    for path in baskets:
+        basket = read_basket(path)
+        kept = basket.keeping(text_read(compiled))
+        assert len(kept.columns.columns) < len(basket.columns.columns), path
+        for day in (dt.date(2025, 4, 17), dt.date(2026, 3, 1), dt.date(2026, 12, 1)):
+            whole, light = estimate(basket, compiled, day), estimate(kept, compiled, day)
+            assert light.summary().totals() == whole.summary().totals(), (path, day)
+            assert [n.text for n in light.notices] == [n.text for n in whole.notices], (path, day)
+            assert (light.duties == whole.duties).all() and [m.id for m in light.measures] == [m.id for m in whole.measures]
+
+
+def test_estimate_csv_in_workers_is_byte_for_byte_the_estimate_in_one_process(tariffcalc, write):
+    basket = write("mixed.csv", MIXED + "XXXX,DE,100,0,,,,not a code\n")
+    for day in ("2025-04-17", "2026-03-01", "2026-12-01"):
+        runs = {
+            jobs: tariffcalc("estimate", basket, "--date", day, "--format", "csv", "--chunk-size", "2", "--jobs", jobs,
+                             "--skip-invalid")
+            for jobs in ("1", "2")
+        }  # fmt: skip
+        assert runs["1"].exit_code == runs["2"].exit_code == 3, runs["2"].stderr  # 3: lines were left out
+        assert runs["2"].stdout == runs["1"].stdout
+        assert runs["2"].stderr == runs["1"].stderr
+        assert runs["1"].stdout.count("\n") == 1 + 15  # the header and every valid line; the invalid one is left out
+        assert (
+            f"Skipped: {basket}:17: hts_code: 'XXXX' is not an HTS code (expected 4, 6, 8 or 10 digits, dots allowed, "
+            "e.g. 8703.23.01)"
+        ) in runs["2"].stderr.splitlines()
+        # The CSV's lines against the JSON totals, which are computed in this process.
+        totals = json.loads(tariffcalc("estimate", basket, "--date", day, "--format", "json", "--skip-invalid").stdout)
+        rows = list(__import__("csv").DictReader(runs["2"].stdout.splitlines()))
+        cents = sum(round(float(row["total_duty"]) * 100) for row in rows)
+        assert f"{cents // 100}.{cents % 100:02d}" == totals["totals"]["total_duty"], day
+
+
+def test_timeline_counts_ad_cvd_deposits_as_each_dates_estimate_does(tariffcalc, write):
+    basket = write("mixed.csv", MIXED)
+    window = ("--from", "2025-01-01", "--to", "2026-12-31", "--format", "json", "--chunk-size", "4")
+    for jobs in ("1", "2"):
+        points = json.loads(tariffcalc("timeline", basket, *window, "--jobs", jobs).stdout)["points"]
+        for point in points[:: max(1, len(points) // 5)]:
+            estimate = json.loads(tariffcalc("estimate", basket, "--date", point["date"], "--format", "json").stdout)
+            assert estimate["totals"]["ad_cvd_duty"] != "0.00"
+            assert point["total_duty"] == estimate["totals"]["total_duty"], (jobs, point["date"])

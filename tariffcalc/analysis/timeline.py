@@ -19,6 +19,7 @@ from functools import partial
 
 import numpy as np
 
+from ..engine.calculate import text_read
 from ..engine.compile import CompiledSchedule
 from ..engine.dated_chunk import DatedChunk
 from ..engine.processes import in_processes
@@ -64,7 +65,7 @@ def timeline(
     changed: list[set[str]] = [set() for _ in days]
     chunks = [basket] if isinstance(basket, Basket) else basket
     counted = _Counted(chunks)
-    read = {*compiled.fields, "mfn_source"}  # the text columns the engine reads (the official HTS adds mfn_source)
+    read = text_read(compiled)
     per_chunk = in_processes(
         partial(_chunk_on_days, days=days),
         (chunk.keeping(read) for chunk in counted),

@@ -14,7 +14,6 @@ from typing import Optional
 
 import typer
 
-from ..defaults import DEFAULT_CHUNK_SIZE
 from .app import (
     app,
     codec,
@@ -29,6 +28,7 @@ from .app import (
 )
 from .options import (
     BASKET,
+    CHUNK_SIZE,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
@@ -43,6 +43,7 @@ from .options import (
     SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
+    jobs_option,
 )
 
 
@@ -67,13 +68,12 @@ def estimate(
     encoding: str = ENCODING,
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
-    chunk_size: int = typer.Option(
-        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
-    ),
+    chunk_size: int = CHUNK_SIZE,
+    jobs: Optional[int] = jobs_option(" for CSV output without --fees"),
     engine: Engine = typer.Option(
         Engine.pandas,
         "--engine",
-        help="pandas: one process, chunk by chunk; dask: the chunks as Dask partitions, computed in parallel "
+        help="pandas: chunk by chunk (CSV output: in --jobs worker processes); dask: the chunks as Dask partitions, computed in parallel "
         "(BASKET: CSV, Parquet, or a folder of Parquet files; needs tariffcalc[dask]).",
     ),
     hts: Optional[str] = HTS_OPTION,
@@ -85,7 +85,8 @@ def estimate(
     """Compute each line's duties, the totals, and the breakdowns by measure and by country.
 
     CSV, JSON Lines and Parquet baskets are read and computed in chunks, so
-    memory does not grow with the basket; output reaches stdout (or --output)
+    memory does not grow with the basket; for CSV output the chunks of a large
+    basket are computed in worker processes, one per core (--jobs); output reaches stdout (or --output)
     only once every line has been checked, unless --skip-invalid is given.
     A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
@@ -110,7 +111,7 @@ def estimate(
         )
         # No bar while a table or CSV streams to the same terminal (--skip-invalid writes as it goes).
         quiet = skip_invalid and output is None and sys.stdout.isatty()
-        write_run(run, fmt, output, excel_safe, quiet)
+        write_run(run, fmt, output, excel_safe, quiet, jobs)
         for warning in run.summary.warnings:
             say(f"Warning: {warning}")
         if run.fees is not None and pick_format(fmt, output) not in (OutputFormat.json, OutputFormat.table):
@@ -121,19 +122,30 @@ def estimate(
     exit_for(run)
 
 
-def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_safe: bool, quiet: bool) -> None:
-    """The run through the sink of the chosen format, to stdout or ``--output``, with a progress bar unless ``quiet``."""
+def write_run(
+    run, fmt: Optional[OutputFormat], output: Optional[Path], excel_safe: bool, quiet: bool, jobs: Optional[int] = 1
+) -> None:
+    """The run through the sink of the chosen format, to stdout or ``--output``, with a progress bar unless ``quiet``.
+
+    CSV is computed in ``jobs`` worker processes (None: one per core), which send back each chunk's CSV columns.
+    """
     from contextlib import nullcontext
 
+    from ..engine.processes import usable_cores
     from ..output import sinks
     from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
     from ..output.write_behind import WriteBehind
 
-    def stream_into(sink, behind: bool = True):
+    try:
+        from ..output.csv_text import csv_columns
+    except ImportError:  # no pyarrow (a broken install): pandas writes the CSV, computed in this process
+        csv_columns = None
+
+    def stream_into(sink, behind: bool = True, finish=None):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
         with WriteBehind(sink.write) if behind else nullcontext(sink.write) as write, bar as report:
-            for result, first_line in run.results(report):
+            for result, first_line in run.results(report, finish, usable_cores() if jobs is None else jobs):
                 write(result, first_line)
         sink.finish(run.summary, run.skipped)
         return sink
@@ -160,7 +172,9 @@ def write_run(run, fmt: Optional[OutputFormat], output: Optional[Path], excel_sa
         fmt,
         output,
         table=table_output,
-        csv=csv_writer(lambda stream, safe: stream_into(sinks.CsvSink(stream, safe)).changed, excel_safe),
+        csv=csv_writer(
+            lambda stream, safe: stream_into(sinks.CsvSink(stream, safe), finish=csv_columns).changed, excel_safe
+        ),
         json=lambda stream: stream_into(estimate_json_sink(run, stream)),
         jsonl=lambda stream: stream_into(sinks.JsonlSink(stream)),
         parquet=parquet_output,

@@ -9,6 +9,7 @@ from enum import Enum
 
 import typer
 
+from ..defaults import DEFAULT_CHUNK_SIZE
 from ..paths import DEFAULT_SCHEDULE
 
 
@@ -93,6 +94,21 @@ CHART = typer.Option(
     metavar="FILE",
     help="Also draw the effective rate as a picture, FILE.svg or FILE.png (needs tariffcalc[chart]: matplotlib).",
 )
+
+CHUNK_SIZE = typer.Option(
+    DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
+)
+
+
+def jobs_option(what: str = "") -> typer.models.OptionInfo:
+    """``--jobs``: how many worker processes compute a large basket's chunks; ``what`` says where they are used."""
+    return typer.Option(
+        None,
+        "--jobs",
+        min=1,
+        help=f"Worker processes computing the chunks of a large basket{what} (default: one per core; 1: none).",
+        show_default=False,
+    )
 
 
 def parse_country(text: str) -> str:

@@ -8,11 +8,11 @@ from typing import Optional
 
 import typer
 
-from ..defaults import DEFAULT_CHUNK_SIZE
 from .app import app, binary_destination, codec, emit, errors_to_exit_codes, exit_for, note, report_skipped, say
 from .options import (
     BASKET,
     CHART,
+    CHUNK_SIZE,
     DEBUG,
     DECIMAL_COMMA,
     ENCODING,
@@ -26,6 +26,7 @@ from .options import (
     SKIP_INVALID,
     InputFormatOption,
     OutputFormat,
+    jobs_option,
 )
 
 
@@ -45,16 +46,8 @@ def timeline(
     skip_invalid: bool = SKIP_INVALID,
     hts: Optional[str] = HTS_OPTION,
     chart: Optional[Path] = CHART,
-    chunk_size: int = typer.Option(
-        DEFAULT_CHUNK_SIZE, "--chunk-size", min=1, help="Lines read and computed at a time (CSV, JSON Lines and Parquet baskets)."
-    ),
-    jobs: Optional[int] = typer.Option(
-        None,
-        "--jobs",
-        min=1,
-        help="Worker processes computing the chunks of a large basket (default: one per core; 1: none).",
-        show_default=False,
-    ),
+    chunk_size: int = CHUNK_SIZE,
+    jobs: Optional[int] = jobs_option(),
     debug: bool = DEBUG,
 ) -> None:
     """The basket's total duty and effective rate on every date in the window where a measure changes it."""

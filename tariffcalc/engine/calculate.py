@@ -327,6 +327,13 @@ def estimate(
 AD_CVD_COLUMNS = ("ad_rate", "cvd_rate")
 
 
+def text_read(compiled: CompiledSchedule) -> set[str]:
+    """The text columns :func:`estimate` reads, by canonical name: the schedule's declared fields, the MFN rate (for
+    its notices) and the official HTS's ``mfn_source``, and the AD/CVD rates.  A chunk sent to another process
+    (:meth:`Basket.keeping`) needs no others."""
+    return {*compiled.fields, "mfn_rate", "mfn_source", *AD_CVD_COLUMNS}
+
+
 def _ad_cvd(basket: Basket) -> np.ndarray | None:
     """Each line's AD and CVD cash deposits (cents), or None when the basket declares neither."""
     found = [(name, column_text(basket, name)) for name in AD_CVD_COLUMNS]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 from ..defaults import DEFAULT_CHUNK_SIZE
 from ..paths import DEFAULT_SCHEDULE
@@ -35,7 +35,7 @@ from ..law.model import Schedule
 from ..notices import merge
 from .fees import EntryFees
 from .result import Estimate, Summary
-from .run import ChunkedEstimate
+from .run import ChunkedEstimate, Finished
 
 Engine = Literal["pandas", "dask"]
 
@@ -96,8 +96,21 @@ class EstimateRun:
     def __iter__(self) -> Iterator[tuple[Estimate, int]]:
         return self.results()
 
-    def results(self, progress: Callable[[int, int], None] | None = None) -> Iterator[tuple[Estimate, int]]:
-        """``(estimate, number of its first line)`` per chunk; ``progress(done_bytes, total_bytes)`` after each is read."""
+    def results(
+        self, progress: Callable[[int, int], None] | None = None, finish: Callable[[Estimate], Any] | None = None,
+        jobs: int = 1,
+    ) -> Iterator[tuple[Estimate | Finished, int]]:
+        """``(estimate, number of its first line)`` per chunk; ``progress(done_bytes, total_bytes)`` after each is read.
+
+        With ``jobs`` > 1 and a ``finish`` (a module-level function of an estimate, such as the CSV writer's
+        :func:`~tariffcalc.output.csv_text.csv_columns`), the chunks are computed in ``jobs`` worker processes, which
+        send back what ``finish`` made of each estimate: each chunk then comes as :class:`Finished`, that value and
+        the chunk as read.  A script that asks for this must guard its start with ``if __name__ == "__main__":``
+        (the workers are spawned).  The entry fees are added up from whole estimates: with ``fees`` (and with the
+        Dask engine) the chunks are computed as without ``finish``.
+        """
+        if self.fees is not None:
+            finish = None
         if self.engine == "dask":
             from .dask_run import DaskEstimate
 
@@ -109,12 +122,14 @@ class EstimateRun:
             chunks = read_ahead(
                 basket_chunks(self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size, progress)
             )
-            self.chunked = ChunkedEstimate(self.official.chunks(chunks), self.schedule, self.date, self.skip_invalid)
+            self.chunked = ChunkedEstimate(
+                self.official.chunks(chunks), self.schedule, self.date, self.skip_invalid, finish, jobs
+            )
         for result, first_line in self.chunked:
             yield result, first_line
             self.official.merge_notices(self.chunked.summary)
             if self.fees is not None:
-                self.fees.add(result)
+                self.fees.add(cast(Estimate, result))
         if self.fees is not None:
             merge(self.chunked.summary.notices, self.fees.notices())
 

@@ -23,12 +23,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import chain
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import WorkerLost
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 C = TypeVar("C")
 T = TypeVar("T")
@@ -71,6 +71,11 @@ def in_processes(
         for item in items:
             yield work(context, item)
         return
+    # Only now: a small basket, computed here, does not pay for importing the pool.
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
+
     pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args))
     pending: deque[Future[R]] = deque()  # at most jobs + 1
     with _pipes_raise():

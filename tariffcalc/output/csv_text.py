@@ -17,6 +17,7 @@ import codecs
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 import numpy as np
@@ -89,6 +90,20 @@ def computed_columns(estimate) -> dict[str, pa.Array]:
     if estimate.ad_cvd_duty is not None:
         columns["ad_cvd_duty"] = cents_text(estimate.ad_cvd_duty)
     return columns
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """A chunk's computed columns as CSV text (:func:`computed_columns`), and whether its ``measures`` cells may need
+    quotes: all the CSV writer needs of the estimate, made where the chunk was computed (in a worker process)."""
+
+    columns: dict[str, pa.Array]
+    quote_measures: bool
+
+
+def csv_columns(estimate) -> CsvColumns:
+    """What :class:`~tariffcalc.output.sinks.CsvSink` writes of an estimate besides the input's own columns."""
+    return CsvColumns(computed_columns(estimate), ids_need_quotes(estimate.measures))
 
 
 def text_column(values: pd.Series | pa.Array) -> pa.Array | None:
@@ -229,10 +244,17 @@ def write_columns(
     return changed
 
 
-def write_estimate(inputs: pd.DataFrame, estimate, out: TextIO, header: bool, excel_safe: bool) -> int | None:
-    """Write the input's columns then the estimate's as CSV (see :func:`write_columns`)."""
-    quote_measures = ids_need_quotes(estimate.measures)
+def write_estimate(
+    inputs: pd.DataFrame, computed: Callable[[], CsvColumns], out: TextIO, header: bool, excel_safe: bool
+) -> int | None:
+    """Write the input's columns then the estimate's (``computed()``, made only when needed) as CSV (see
+    :func:`write_columns`)."""
+    made: list[CsvColumns] = []
+
+    def columns() -> dict[str, pa.Array]:
+        made.append(computed())
+        return made[0].columns
+
     return write_columns(
-        inputs, lambda: computed_columns(estimate), lambda name: name == "measures" and quote_measures, out, header,
-        excel_safe,
-    )  # fmt: skip
+        inputs, columns, lambda name: name == "measures" and made[0].quote_measures, out, header, excel_safe
+    )

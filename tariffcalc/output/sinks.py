@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import TextIO
+from typing import TextIO, cast
 
 import numpy as np
 import pandas as pd
 
 from ..engine.result import Estimate, Summary, Totals
-from ..goods.basket import HTS_COLUMNS, Skipped
+from ..engine.run import Finished
+from ..goods.basket import HTS_COLUMNS, Basket, Skipped
 from ..law.model import Schedule
 from ..money import cents_to_str, format_cents, format_rate, format_rates
 
@@ -228,18 +229,27 @@ class CsvSink(Sink):
         #: Cells neutralised by ``excel_safe``.
         self.changed = 0
 
-    def write(self, estimate: Estimate, first_line: int) -> None:
+    def write(self, estimate: Estimate | Finished, first_line: int) -> None:
+        """A chunk's lines: its estimate, or what :func:`~tariffcalc.output.csv_text.csv_columns` made of it."""
+        finished = estimate if isinstance(estimate, Finished) else None
+        inputs = input_frame(estimate.basket)
         try:
-            from .csv_text import write_estimate
+            from .csv_text import csv_columns, write_estimate
         except ImportError:  # no pyarrow (a core dependency, but a broken install should still get its CSV)
             changed = None
         else:
-            changed = write_estimate(input_frame(estimate), estimate, self.out, self.header, self.excel_safe)
+            columns = (lambda: finished.value) if finished is not None else (lambda: csv_columns(estimate))
+            changed = write_estimate(inputs, columns, self.out, self.header, self.excel_safe)
         if changed is not None:  # written on whole columns (pyarrow); else a column is not text: pandas writes it
             self.changed += changed
             self.header = False
             return
-        frame = csv_frame(estimate)
+        computed = (
+            pd.DataFrame({name: cells.to_pandas() for name, cells in finished.value.columns.items()})
+            if finished is not None
+            else cast(Estimate, estimate).computed_columns()
+        )
+        frame = pd.concat([inputs, computed], axis=1)
         if self.excel_safe:
             frame, changed = neutralise_formulas(frame)
             self.changed += changed
@@ -279,12 +289,12 @@ def csv_frame(estimate: Estimate) -> pd.DataFrame:
     Input columns whose names are computed columns (say, a previous run's
     output fed back in) are replaced by the new values.
     """
-    return pd.concat([input_frame(estimate), estimate.computed_columns()], axis=1)
+    return pd.concat([input_frame(estimate.basket), estimate.computed_columns()], axis=1)
 
 
-def input_frame(estimate: Estimate) -> pd.DataFrame:
+def input_frame(basket: Basket) -> pd.DataFrame:
     """The input's columns as written, without those named like a computed column."""
-    original = estimate.basket.columns
+    original = basket.columns
     keep = [c for c in original.columns if str(c).strip().lower() not in COMPUTED_COLUMNS]
     return original[keep].reset_index(drop=True)
 
