@@ -128,6 +128,7 @@ class CodeColumn:
     def __init__(self, digits: pd.Series | np.ndarray):
         text = np.asarray(np.asarray(digits, dtype=object), dtype=np.str_)
         self._masks: dict[frozenset[str], np.ndarray] = {}
+        self._partial: dict[frozenset[str], np.ndarray] = {}
         if not len(text):
             self.value, self.length = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
             return
@@ -149,6 +150,24 @@ class CodeColumn:
             self._masks[prefixes] = mask
         return mask
 
+    def partial_mask(self, prefixes: frozenset[str]) -> np.ndarray:
+        """True where a code is *less* specific than some prefix that extends it; each set matched once.
+
+        ``8704`` is partly covered by a scope of ``8704.21.01``: the engine cannot tell whether the goods are
+        inside, so the caller warns.  The codes of each length are searched among the longer prefixes cut to it.
+        """
+        mask = self._partial.get(prefixes)
+        if mask is None:
+            mask = np.zeros(len(self.value), dtype=bool)
+            for length in np.unique(self.length).tolist():
+                cut = _sorted_cut(prefixes, length) if length else None
+                if cut is not None:
+                    code = self.value // 10 ** (10 - length)
+                    at = np.searchsorted(cut, code).clip(max=len(cut) - 1)
+                    mask |= (self.length == length) & (cut[at] == code)
+            self._partial[prefixes] = mask
+        return mask
+
 
 @lru_cache(maxsize=4096)
 def _sorted_by_length(prefixes: frozenset[str]) -> tuple[tuple[int, np.ndarray], ...]:
@@ -160,22 +179,8 @@ def _sorted_by_length(prefixes: frozenset[str]) -> tuple[tuple[int, np.ndarray],
 
 
 @lru_cache(maxsize=4096)
-def _truncated(prefixes: frozenset[str], length: int) -> frozenset[str]:
-    """The prefixes longer than ``length``, cut to it: the codes of that length a scope covers only in part."""
-    return frozenset(p[:length] for p in prefixes if len(p) > length)
-
-
-def partial_mask(digits: pd.Series | np.ndarray, prefixes: frozenset[str]) -> np.ndarray:
-    """True where a code is *less* specific than some prefix that extends it.
-
-    ``8704`` is partly covered by a scope of ``8704.21.01``: the engine cannot
-    tell whether the goods are inside, so the caller warns.
-    """
-    codes = pd.Series(digits, dtype="string")
-    lengths = codes.str.len().to_numpy()
-    mask = np.zeros(len(codes), dtype=bool)
-    for length in np.unique(lengths):
-        truncated = _truncated(frozenset(prefixes), int(length))
-        if truncated:
-            mask |= (lengths == length) & codes.isin(truncated).to_numpy(dtype=bool)
-    return mask
+def _sorted_cut(prefixes: frozenset[str], length: int) -> np.ndarray | None:
+    """The prefixes longer than ``length``, cut to it, as sorted integers (the codes of that length a scope covers
+    only in part), or None."""
+    cut = sorted({int(p[:length]) for p in prefixes if len(p) > length and p.isdecimal()})
+    return np.array(cut, dtype=np.int64) if cut else None

@@ -280,7 +280,7 @@ def estimate(
     charged = (key_rates >= 0).any(axis=1) | (result.per_measure("own_rates") >= 0).any(axis=1)
     used = [int(j) for j in np.flatnonzero(charged)]
     column = {j: c for c, j in enumerate(used)}
-    line_rates = key_rates[used][:, key_index].T if used else np.zeros((len(lines), 0), dtype=np.int64)
+    line_rates = np.take(key_rates[used], key_index, axis=1).T if used else np.zeros((len(lines), 0), dtype=np.int64)
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
@@ -407,15 +407,19 @@ def _notices(
                 basket.rounded_values,
             )
         )
-    for j in np.flatnonzero((result.status == Status.NOT_DECLARED).any(axis=0)):
+    status = result.per_measure("status")
+    for j in np.flatnonzero((status == Status.NOT_DECLARED).any(axis=1)):
         cm = compiled.measures[j]
         for cc in cm.conditions:
             if cc.condition.effect != "require" or cc.condition.before is not None:
                 continue
-            # Worked out per key (its code, country, day stretch and flags are the line's), then spread onto lines.
+            # Worked out per key (its code, country, day stretch and flags are the line's), then spread onto lines;
+            # whether the condition holds there only on the few keys that do not say.
             keys = result.keys
-            silent = (result.status[:, j] == Status.NOT_DECLARED) & (keys[cc.column].to_numpy() == -1)
-            silent = (silent & _condition_active(cc, keys))[key_index]
+            unsaid = np.flatnonzero((status[j] == Status.NOT_DECLARED) & (keys[cc.column].to_numpy() == -1))
+            silent_keys = np.zeros(len(keys), dtype=bool)
+            silent_keys[unsaid[_condition_active(cc, keys.iloc[unsaid])]] = True
+            silent = silent_keys[key_index]
             if silent.any():
                 notices.append(_undeclared_notice(compiled, basket, cm.measure, cc, silent))
     for j in np.flatnonzero(result.partial.any(axis=0)):
@@ -430,9 +434,10 @@ def _notices(
                 result.partial[:, j][key_index],
             )
         )
+    confidences = result.per_measure("confidence")
     for c, j in enumerate(used):
-        confidence = result.confidence[:, j]
-        if not np.isin(confidence, (0, 1)).any():  # the usual case: no key of low or medium confidence
+        confidence = confidences[j]
+        if not ((confidence >= 0) & (confidence < CONFIDENCE_ORDER["high"])).any():  # usual: no low or medium key
             continue
         line_confidence = confidence[key_index]
         doubtful = (line_confidence < CONFIDENCE_ORDER["high"]) & (line_rates[:, c] >= 0)

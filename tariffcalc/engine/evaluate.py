@@ -108,7 +108,6 @@ class _Keys:
         self.n = len(keys)
         self.schedule = schedule
         self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
-        self.codes = pd.Series(codes, dtype="string")
         self.code_column = hts_codes.CodeColumn(codes)
         self.country_of_key, countries = pd.factorize(keys["country"].astype(object), use_na_sentinel=False)
         self.countries = np.asarray(countries, dtype=object)
@@ -116,12 +115,13 @@ class _Keys:
         self.days = np.asarray(days, dtype="datetime64[D]")
         self.frame = keys
         self._country_masks: dict[frozenset[str], np.ndarray] = {}
-        self._partial_masks: dict[frozenset[str], np.ndarray] = {}
+        self._meets: dict[tuple[str, tuple], np.ndarray] = {}
 
     def on_day(self, keys: pd.DataFrame) -> _Keys:
         """These keys with the (one) date of ``keys``: the masks of codes and countries found so far are shared."""
         other = copy.copy(self)
         other.frame = keys
+        other._meets = {}  # from the frame, which is new
         other.day_of_key = np.zeros(self.n, dtype=np.int64)
         other.days = np.unique(keys["date"].to_numpy(dtype="datetime64[D]"))
         if len(other.days) > 1:
@@ -132,11 +132,8 @@ class _Keys:
         return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
     def partial(self, prefixes: frozenset[str]) -> np.ndarray:
-        """Keys whose code is less specific than some prefix of the scope (see :func:`hts_codes.partial_mask`)."""
-        mask = self._partial_masks.get(prefixes)
-        if mask is None:
-            mask = self._partial_masks[prefixes] = hts_codes.partial_mask(self.codes, prefixes)
-        return mask[self.code_of_key]
+        """Keys whose code is less specific than some prefix of the scope (see :meth:`hts_codes.CodeColumn.partial_mask`)."""
+        return self.code_column.partial_mask(prefixes)[self.code_of_key]
 
     def country_mask(self, countries: frozenset[str]) -> np.ndarray:
         """Per distinct country: in ``countries``."""
@@ -150,6 +147,13 @@ class _Keys:
 
     def between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
         return ((self.days >= start) & (self.days <= end))[self.day_of_key]
+
+    def meets(self, column: str, accept) -> np.ndarray:
+        """Keys whose value of a condition's column is one it accepts (many conditions ask the same)."""
+        found = self._meets.get((column, tuple(accept)))
+        if found is None:
+            found = self._meets[(column, tuple(accept))] = np.isin(self.frame[column].to_numpy(), accept)
+        return found
 
     def everywhere(self) -> np.ndarray:
         return np.ones(self.n, dtype=bool)
@@ -358,7 +362,7 @@ def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, 
             active &= k.by_code(cc.products)
         if cc.countries is not None:
             active &= k.in_countries(cc.countries)
-        meets = np.isin(k.frame[cc.column].to_numpy(), cc.accept)
+        meets = k.meets(cc.column, cc.accept)
         if cc.condition.effect == "exempt":
             exempt |= active & meets
         elif cc.condition.effect == "zero":

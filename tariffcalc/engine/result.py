@@ -279,18 +279,15 @@ class CountryGroups:
 def _by_measure(estimate: Estimate) -> dict[str, list[int]]:
     """Measure id → [lines it applies to, their value, its duty]: whole columns at once, exact.
 
-    The sums are taken in int64 (the value added up over the applied cells, ``np.add.at``) where no sum can pass
-    64 bits, else measure by measure in Python integers.
+    The sums are taken in int64 (each line's value where the measure applies, else 0, added up per measure) where
+    no sum can pass 64 bits, else measure by measure in Python integers.
     """
     applied = estimate.rates >= 0
     lines = applied.sum(axis=0)
     value, duties = estimate.value, estimate.duties
     n = len(value)
     if n * max(int(np.abs(value).max(initial=0)), int(np.abs(duties).max(initial=0))) < 2**63:
-        rows, columns = np.nonzero(applied)
-        values = np.zeros(applied.shape[1], dtype=np.int64)
-        np.add.at(values, columns, value[rows])
-        values = values.tolist()
+        values = np.where(applied, value[:, None], 0).sum(axis=0, dtype=np.int64).tolist()
         duty = duties.sum(axis=0, dtype=np.int64).tolist()
     else:
         values = [total(value[applied[:, j]]) for j in range(applied.shape[1])]
