@@ -93,22 +93,40 @@ def test_timeline_jobs_must_be_at_least_one(tariffcalc):
     assert run.stderr.splitlines()[-1] == "Error: Invalid value for '--jobs': Input should be greater than or equal to 1"
 
 
+def _wait_for_workers(pid: int) -> None:
+    """Until the process has started its worker processes (Linux tells its children), then a moment more."""
+    children = f"/proc/{pid}/task/{pid}/children"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if not os.path.exists(children):  # not Linux: wait long enough
+            time.sleep(3)
+            return
+        with open(children) as listed:
+            if len(listed.read().split()) >= 2:  # the workers (and the resource tracker)
+                time.sleep(0.5)
+                return
+        time.sleep(0.05)
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGINT") or sys.platform == "win32", reason="needs POSIX signals")
-def test_ctrl_c_during_a_timeline_in_workers_ends_it_with_130_and_no_traceback(tmp_path):
+@pytest.mark.parametrize(
+    "command", [("timeline", "--from", "2025-01-01", "--to", "2026-12-31"), ("estimate", "--format", "csv", "--hts", "none")]
+)
+def test_ctrl_c_during_a_run_in_workers_ends_it_with_130_and_no_traceback(tmp_path, command):
     basket = tmp_path / "big.csv"
     line = "8703.23.01,JP,30000,2.5%\n9503.00.00,CN,3000,0\n7208.51.00,DE,15000,0\n"
-    basket.write_text("hts_code,country,value,mfn_rate\n" + line * 100_000, encoding="utf-8")
+    basket.write_text("hts_code,country,value,mfn_rate\n" + line * 300_000, encoding="utf-8")
     out = tmp_path / "out.csv"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [REPO, os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "tariffcalc", "timeline", str(basket), "--from", "2025-01-01", "--to", "2026-12-31"]
     process = subprocess.Popen(
-        [*command, "--chunk-size", "2000", "--jobs", "2", "--output", str(out)],
+        [sys.executable, "-m", "tariffcalc", command[0], str(basket), *command[1:], "--chunk-size", "2000", "--jobs", "2",
+         "--output", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
         start_new_session=True,  # its own process group, as a terminal's Ctrl-C reaches the command and its workers
     )
-    time.sleep(3)
+    _wait_for_workers(process.pid)
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
@@ -154,7 +172,7 @@ def test_estimate_csv_in_workers_is_byte_for_byte_the_estimate_in_one_process(ta
     for day in ("2025-04-17", "2026-03-01", "2026-12-01"):
         runs = {
             jobs: tariffcalc("estimate", basket, "--date", day, "--format", "csv", "--chunk-size", "2", "--jobs", jobs,
-                             "--skip-invalid")
+                             "--skip-invalid", "--hts", "none")
             for jobs in ("1", "2")
         }  # fmt: skip
         assert runs["1"].exit_code == runs["2"].exit_code == 3, runs["2"].stderr  # 3: lines were left out
@@ -166,7 +184,9 @@ def test_estimate_csv_in_workers_is_byte_for_byte_the_estimate_in_one_process(ta
             "e.g. 8703.23.01)"
         ) in runs["2"].stderr.splitlines()
         # The CSV's lines against the JSON totals, which are computed in this process.
-        totals = json.loads(tariffcalc("estimate", basket, "--date", day, "--format", "json", "--skip-invalid").stdout)
+        totals = json.loads(
+            tariffcalc("estimate", basket, "--date", day, "--format", "json", "--skip-invalid", "--hts", "none").stdout
+        )
         rows = list(__import__("csv").DictReader(runs["2"].stdout.splitlines()))
         cents = sum(round(float(row["total_duty"]) * 100) for row in rows)
         assert f"{cents // 100}.{cents % 100:02d}" == totals["totals"]["total_duty"], day
@@ -181,3 +201,22 @@ def test_timeline_counts_ad_cvd_deposits_as_each_dates_estimate_does(tariffcalc,
             estimate = json.loads(tariffcalc("estimate", basket, "--date", point["date"], "--format", "json").stdout)
             assert estimate["totals"]["ad_cvd_duty"] != "0.00"
             assert point["total_duty"] == estimate["totals"]["total_duty"], (jobs, point["date"])
+
+
+def test_with_jobs_and_a_finish_every_chunk_is_read_computed_and_finished_in_a_worker(write):
+    import datetime as dt
+    from functools import partial
+
+    from tariffcalc.engine.estimating import run_estimate
+    from tariffcalc.engine.run import Finished
+    from tariffcalc.output.sinks import csv_chunk
+
+    basket = write("mixed.csv", MIXED + "XXXX,DE,100,0,,,,not a code\n")
+    run = run_estimate(basket, "us", dt.date(2026, 3, 1), chunk_size=4, skip_invalid=True, hts="none")
+    results = list(run.results(finish=partial(csv_chunk, excel_safe=False), jobs=2))
+    assert [first for _, first in results] == [1, 5, 9, 13]
+    assert all(isinstance(done, Finished) for done, _ in results)
+    assert [done.lines for done, _ in results] == [4, 4, 4, 3]  # the invalid line is left out of the last chunk
+    assert run.skipped.lines == 1 and run.summary.lines == 15
+    body = b"".join(done.value.body for done, _ in results).decode()
+    assert body.count("\n") == 15 and '"Steel, structures"' in body and '"Car ""sedan"""' in body

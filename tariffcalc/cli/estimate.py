@@ -127,20 +127,16 @@ def write_run(
 ) -> None:
     """The run through the sink of the chosen format, to stdout or ``--output``, with a progress bar unless ``quiet``.
 
-    CSV is computed in ``jobs`` worker processes (None: one per core), which send back each chunk's CSV columns.
+    CSV is computed in ``jobs`` worker processes (None: one per core), which send back each chunk's CSV text.
     """
     from contextlib import nullcontext
+    from functools import partial
 
     from ..engine.processes import usable_cores
     from ..output import sinks
     from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
     from ..output.write_behind import WriteBehind
-
-    try:
-        from ..output.csv_text import csv_columns
-    except ImportError:  # no pyarrow (a broken install): pandas writes the CSV, computed in this process
-        csv_columns = None
 
     def stream_into(sink, behind: bool = True, finish=None):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
@@ -168,13 +164,15 @@ def write_run(
         finally:
             sink.close()
 
+    def csv_output(stream, safe: bool) -> int:
+        finish = partial(sinks.csv_chunk, excel_safe=safe)  # what a worker makes of its chunk: the CSV text
+        return stream_into(sinks.CsvSink(stream, safe), finish=finish).changed
+
     emit(
         fmt,
         output,
         table=table_output,
-        csv=csv_writer(
-            lambda stream, safe: stream_into(sinks.CsvSink(stream, safe), finish=csv_columns).changed, excel_safe
-        ),
+        csv=csv_writer(csv_output, excel_safe),
         json=lambda stream: stream_into(estimate_json_sink(run, stream)),
         jsonl=lambda stream: stream_into(sinks.JsonlSink(stream)),
         parquet=parquet_output,

@@ -27,7 +27,7 @@ from typing import Any, Literal, cast
 from ..defaults import DEFAULT_CHUNK_SIZE
 from ..paths import DEFAULT_SCHEDULE
 from ..goods.basket import Skipped
-from ..goods.chunks import basket_chunks
+from ..goods.chunks import basket_chunks, raw_chunks
 from ..goods.read_ahead import read_ahead
 from ..hts.official import OfficialHts
 from ..law.load import load_schedule
@@ -103,14 +103,12 @@ class EstimateRun:
         """``(estimate, number of its first line)`` per chunk; ``progress(done_bytes, total_bytes)`` after each is read.
 
         With ``jobs`` > 1 and a ``finish`` (a module-level function of an estimate, such as the CSV writer's
-        :func:`~tariffcalc.output.csv_text.csv_columns`), the chunks are computed in ``jobs`` worker processes, which
-        send back what ``finish`` made of each estimate: each chunk then comes as :class:`Finished`, that value and
-        the chunk as read.  A script that asks for this must guard its start with ``if __name__ == "__main__":``
-        (the workers are spawned).  The entry fees are added up from whole estimates: with ``fees`` (and with the
-        Dask engine) the chunks are computed as without ``finish``.
+        :func:`~tariffcalc.output.sinks.csv_chunk`), the chunks are checked and computed in ``jobs`` worker
+        processes, which send back what ``finish`` made of each estimate: each chunk then comes as
+        :class:`Finished`.  A script that asks for this must guard its start with ``if __name__ == "__main__":``
+        (the workers are spawned).  Chunks are computed in this process, as estimates, with ``fees`` (added up from
+        whole estimates), with an official HTS to apply, and with the Dask engine.
         """
-        if self.fees is not None:
-            finish = None
         if self.engine == "dask":
             from .dask_run import DaskEstimate
 
@@ -118,13 +116,16 @@ class EstimateRun:
                 self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size,
                 self.schedule, self.date, self.skip_invalid, progress,
             )  # fmt: skip
+        elif finish is not None and jobs > 1 and self.fees is None and not self.official.chosen():
+            raw = read_ahead(
+                raw_chunks(self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size, progress)
+            )
+            self.chunked = ChunkedEstimate(raw, self.schedule, self.date, self.skip_invalid, finish, jobs)
         else:
             chunks = read_ahead(
                 basket_chunks(self.basket, self.input_format, self.encoding, self.decimal_comma, self.chunk_size, progress)
             )
-            self.chunked = ChunkedEstimate(
-                self.official.chunks(chunks), self.schedule, self.date, self.skip_invalid, finish, jobs
-            )
+            self.chunked = ChunkedEstimate(self.official.chunks(chunks), self.schedule, self.date, self.skip_invalid)
         for result, first_line in self.chunked:
             yield result, first_line
             self.official.merge_notices(self.chunked.summary)

@@ -76,12 +76,15 @@ def in_processes(
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args))
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args)
+    )
     pending: deque[Future[R]] = deque()  # at most jobs + 1
     with _pipes_raise():
         try:
             for item in chain([first, second], items):
-                pending.append(pool.submit(_work, work, item))
+                with _ctrl_c_held():  # a submit may start a worker
+                    pending.append(pool.submit(_work, work, item))
                 if len(pending) > jobs:
                     yield pending.popleft().result()
             while pending:
@@ -110,6 +113,30 @@ def _pipes_raise() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGPIPE, before)
+
+
+@contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Ctrl-C held back for a moment (in the main thread, where the system can block signals).
+
+    A worker process started meanwhile starts with SIGINT blocked: a Ctrl-C that reaches the process group while it
+    still imports its modules (a second, before its :func:`_start`) cannot end it with a traceback.  This process
+    gets a Ctrl-C that came meanwhile once the moment is over, as it would have: a start half done would have left
+    the worker to fail on half of what it is sent.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[bool] = []
+    before = signal.signal(signal.SIGINT, lambda *_: came.append(True))
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # one that came is handled now, by the lambda
+        signal.signal(signal.SIGINT, before)
+    if came:
+        signal.raise_signal(signal.SIGINT)
 
 
 #: A worker's context: what its setup returned.

@@ -18,6 +18,7 @@ import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -205,6 +206,28 @@ def _jsonl_frames(path: Path, name: str, encoding: str, chunk_size: int, progres
         yield frame_of(records, lines, unreadable)
 
 
+@dataclass
+class RawChunk:
+    """A chunk of a basket as read, its cells not yet checked: :meth:`normalised` makes it a :class:`Basket`.
+
+    Its cells are text (Arrow's, for a CSV file Arrow reads), so it is light to send to a worker process that
+    checks and computes it there.
+    """
+
+    frame: pd.DataFrame
+    source_lines: np.ndarray
+    name: str
+    unit: str
+    #: The lines that could not be read at all, with their problem.
+    unreadable: list[tuple[int, Problem]]
+    decimal_comma: bool
+
+    def normalised(self) -> Basket:
+        """The chunk checked and normalised; invalid lines are left out and listed in its ``skipped``."""
+        basket = normalise(self.frame, self.source_lines, self.name, self.unit, skip_invalid=True, decimal_comma=self.decimal_comma)
+        return with_unreadable(basket, self.unreadable)
+
+
 def basket_chunks(
     source: str | Path,
     input_format: InputFormat | None = None,
@@ -218,6 +241,23 @@ def basket_chunks(
     The caller decides whether any skipped line fails the whole run.  ``progress``, if given, is
     called with the bytes of the file read so far and its size, after each chunk is read.
     """
+    chunks = raw_chunks(source, input_format, encoding, decimal_comma, chunk_size, progress)
+    try:
+        for chunk in chunks:
+            yield chunk.normalised()
+    finally:
+        chunks.close()  # now, not when collected: the spooled stdin is removed
+
+
+def raw_chunks(
+    source: str | Path,
+    input_format: InputFormat | None = None,
+    encoding: str = "utf-8-sig",
+    decimal_comma: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[RawChunk]:
+    """The basket read chunk by chunk, each as :class:`RawChunk` (see :func:`basket_chunks`)."""
     with local_path(source) as (path, name):
         fmt = basket_format(path, name, input_format)
         if progress is not None:
@@ -236,8 +276,7 @@ def basket_chunks(
                 text, _ = read_text(path, encoding)
                 frames = iter([READERS[fmt](text, name) + ([],)])
             for frame, source_lines, unit, unreadable in frames:
-                basket = normalise(frame, source_lines, name, unit, skip_invalid=True, decimal_comma=decimal_comma)
-                yield with_unreadable(basket, unreadable)
+                yield RawChunk(frame, source_lines, name, unit, unreadable, decimal_comma)
         except UnicodeDecodeError:
             raise not_text(name, encoding, *first_undecodable(path, encoding)) from None
         except LookupError:

@@ -54,6 +54,11 @@ class OfficialHts:
                 self.pending += notices
             yield basket
 
+    def chosen(self) -> bool:
+        """Whether an HTS is chosen (``--hts``, ``$TARIFFCALC_HTS`` or the imported store), to be applied to the
+        chunks where their lines need it."""
+        return choose(self.option)[0] is not None
+
     def refuse_for(self, what: str) -> None:
         """For a way of computing that does not apply the HTS (``--engine dask``): refuse an HTS asked for, say so for the imported one."""
         path, why = choose(self.option)

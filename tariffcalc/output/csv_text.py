@@ -13,8 +13,6 @@ without a Python loop per line: ``format_cents`` and ``format_rates`` of
 
 from __future__ import annotations
 
-import codecs
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..money import format_rate
+from .utf8 import write_utf8
 
 _HUNDREDTHS = pa.array([f".{i:02d}" for i in range(100)], type=pa.string())
 
@@ -165,23 +164,6 @@ def csv_bytes(columns: list[pa.Array], plain: frozenset[int] = frozenset()) -> m
     return memoryview(data)[ends[0] : ends[-1]]
 
 
-def write_utf8(out: TextIO, data: memoryview) -> None:
-    """UTF-8 text written to ``out``: as bytes to the file under it when it writes UTF-8 with ``\\n`` line ends.
-
-    Decoding a chunk's text into a Python string only for ``out`` to encode it back costs as much as building it.
-    """
-    binary = getattr(out, "buffer", None)
-    try:
-        utf8 = codecs.lookup(out.encoding).name == "utf-8"
-    except (AttributeError, LookupError, TypeError):
-        utf8 = False
-    if binary is None or not utf8 or os.linesep != "\n":
-        out.write(bytes(data).decode("utf-8"))
-        return
-    out.flush()
-    binary.write(data)
-
-
 def header_line(names) -> str:
     return csv_lines([pa.array([str(name)], type=pa.string()) for name in names])
 
@@ -216,15 +198,15 @@ def ids_need_quotes(measures) -> bool:
     return any(c in m.id for m in measures for c in ',"\r\n')
 
 
-def write_columns(
+def columns_text(
     inputs: pd.DataFrame, computed: Callable[[], dict[str, pa.Array]], may_need_quotes: Callable[[str], bool],
-    out: TextIO, header: bool, excel_safe: bool,
-) -> int | None:
-    """Write the input's columns then the computed ones (``computed()``: name → text) as CSV; the number of cells
-    ``excel_safe`` changed.
+    excel_safe: bool,
+) -> tuple[str, memoryview, int] | None:
+    """The input's columns then the computed ones (``computed()``: name → text) as CSV: the header line, the
+    lines (UTF-8), and the number of cells ``excel_safe`` changed.
 
     Only the computed columns ``may_need_quotes`` names are looked at for quoting (the others are amounts and
-    rates).  None, with nothing written, when an input column holds anything but text (the caller then uses pandas).
+    rates).  None when an input column holds anything but text (the caller then uses pandas).
     """  # fmt: skip
     arrays = [text_column(inputs[name]) for name in inputs.columns]
     if any(a is None for a in arrays):
@@ -238,23 +220,32 @@ def write_columns(
         for i, cells in enumerate(arrays):
             arrays[i], count = neutralise_formulas(cells)
             changed += count
-    if header:
-        out.write(header_line(names))
-    write_utf8(out, csv_bytes(arrays, frozenset() if excel_safe else plain))
-    return changed
+    return header_line(names), csv_bytes(arrays, frozenset() if excel_safe else plain), changed
 
 
-def write_estimate(
-    inputs: pd.DataFrame, computed: Callable[[], CsvColumns], out: TextIO, header: bool, excel_safe: bool
+def write_columns(
+    inputs: pd.DataFrame, computed: Callable[[], dict[str, pa.Array]], may_need_quotes: Callable[[str], bool],
+    out: TextIO, header: bool, excel_safe: bool,
 ) -> int | None:
-    """Write the input's columns then the estimate's (``computed()``, made only when needed) as CSV (see
-    :func:`write_columns`)."""
+    """Write :func:`columns_text` (with its header line if ``header``); the cells ``excel_safe`` changed, or None
+    with nothing written."""
+    made = columns_text(inputs, computed, may_need_quotes, excel_safe)
+    if made is None:
+        return None
+    if header:
+        out.write(made[0])
+    write_utf8(out, made[1])
+    return made[2]
+
+
+def estimate_text(
+    inputs: pd.DataFrame, computed: Callable[[], CsvColumns], excel_safe: bool
+) -> tuple[str, memoryview, int] | None:
+    """:func:`columns_text` of the input's columns then the estimate's (``computed()``, made only when needed)."""
     made: list[CsvColumns] = []
 
     def columns() -> dict[str, pa.Array]:
         made.append(computed())
         return made[0].columns
 
-    return write_columns(
-        inputs, columns, lambda name: name == "measures" and made[0].quote_measures, out, header, excel_safe
-    )
+    return columns_text(inputs, columns, lambda name: name == "measures" and made[0].quote_measures, excel_safe)

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import TextIO, cast
+from dataclasses import dataclass
+from typing import TextIO
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,7 @@ from ..engine.run import Finished
 from ..goods.basket import HTS_COLUMNS, Basket, Skipped
 from ..law.model import Schedule
 from ..money import cents_to_str, format_cents, format_rate, format_rates
+from .utf8 import write_utf8
 
 #: The columns the CSV writer appends after the input's own.
 COMPUTED_COLUMNS = ("mfn_duty", "additional_duty", "total_duty", "effective_rate", "measures", "refundable_duty", "ad_cvd_duty")
@@ -229,32 +231,49 @@ class CsvSink(Sink):
         #: Cells neutralised by ``excel_safe``.
         self.changed = 0
 
-    def write(self, estimate: Estimate | Finished, first_line: int) -> None:
-        """A chunk's lines: its estimate, or what :func:`~tariffcalc.output.csv_text.csv_columns` made of it."""
-        finished = estimate if isinstance(estimate, Finished) else None
-        inputs = input_frame(estimate.basket)
-        try:
-            from .csv_text import csv_columns, write_estimate
-        except ImportError:  # no pyarrow (a core dependency, but a broken install should still get its CSV)
-            changed = None
-        else:
-            columns = (lambda: finished.value) if finished is not None else (lambda: csv_columns(estimate))
-            changed = write_estimate(inputs, columns, self.out, self.header, self.excel_safe)
-        if changed is not None:  # written on whole columns (pyarrow); else a column is not text: pandas writes it
-            self.changed += changed
+    def write(self, estimate: Estimate | Finished[CsvChunk], first_line: int) -> None:
+        """A chunk's lines: its estimate, or its :class:`CsvChunk` made in a worker process (:func:`csv_chunk`)."""
+        chunk = estimate.value if isinstance(estimate, Finished) else csv_chunk(estimate, self.excel_safe)
+        if self.header:
+            self.out.write(chunk.header)
             self.header = False
-            return
-        computed = (
-            pd.DataFrame({name: cells.to_pandas() for name, cells in finished.value.columns.items()})
-            if finished is not None
-            else cast(Estimate, estimate).computed_columns()
-        )
-        frame = pd.concat([inputs, computed], axis=1)
-        if self.excel_safe:
-            frame, changed = neutralise_formulas(frame)
-            self.changed += changed
-        frame.to_csv(self.out, index=False, header=self.header, lineterminator="\n", quoting=bare_cr_quoting(frame))
-        self.header = False
+        write_utf8(self.out, chunk.body)
+        self.changed += chunk.changed
+
+
+@dataclass(frozen=True)
+class CsvChunk:
+    """A chunk's CSV text: the header line, the lines (UTF-8), and the cells ``excel_safe`` changed."""
+
+    header: str
+    body: bytes
+    changed: int
+
+
+def csv_chunk(estimate: Estimate, excel_safe: bool = False) -> CsvChunk:
+    """The input's columns (as written) then the computed ones, as CSV (see :func:`csv_frame`).
+
+    Built on whole columns with pyarrow (:mod:`tariffcalc.output.csv_text`), or by pandas when an input column
+    holds anything but text (or pyarrow is missing): the same bytes.
+    """
+    inputs = input_frame(estimate.basket)
+    try:
+        from .csv_text import csv_columns, estimate_text
+    except ImportError:  # no pyarrow (a core dependency, but a broken install should still get its CSV)
+        pass
+    else:
+        made = estimate_text(inputs, lambda: csv_columns(estimate), excel_safe)
+        if made is not None:
+            header, body, changed = made
+            return CsvChunk(header, bytes(body), changed)  # bytes: sent back from a worker process
+    frame = pd.concat([inputs, estimate.computed_columns()], axis=1)
+    changed = 0
+    if excel_safe:
+        frame, changed = neutralise_formulas(frame)
+    quoting = bare_cr_quoting(frame)
+    header = frame.head(0).to_csv(index=False, lineterminator="\n", quoting=quoting)
+    body = frame.to_csv(index=False, header=False, lineterminator="\n", quoting=quoting)
+    return CsvChunk(header, body.encode("utf-8"), changed)
 
 
 def bare_cr_quoting(frame: pd.DataFrame) -> int:
