@@ -12,13 +12,16 @@ them alike:
   pandas     pd.read_csv(FILE, dtype=str, keep_default_na=False).to_csv(OUT, index=False)
   pyarrow    pyarrow.csv.read_csv (every column a string) then pyarrow.csv.write_csv
   estimate   tariffcalc estimate FILE --date 2025-05-20 --format csv --output OUT
+             (and again with --jobs 2: two worker processes, whatever the cores)
   timeline   tariffcalc timeline FILE --from 2025-02-01 --to 2025-07-31 --format csv --output OUT
   compare    tariffcalc compare FILE --date 2025-05-20 --date 2026-03-01 --format csv --output OUT
   refund     tariffcalc refund HISTORY --as-of 2026-12-01 --format csv --output OUT
 
 Each run's ratio to the pandas run of the same round is kept; the table gives the
-median of those ratios, the best wall time and the peak resident memory
-(``/usr/bin/time -f %M``, else ``getrusage(RUSAGE_CHILDREN)`` in a wrapper).
+median of those ratios, the best wall time, the peak resident memory of the
+largest process (``/usr/bin/time -f %M``, else ``getrusage(RUSAGE_CHILDREN)`` in a
+wrapper) and, on Linux, the peak proportional set size of all the run's processes
+together (a command and its worker processes), sampled every 200 ms.
 Start-up is measured the same way: ``python3 -c "import pandas"``, ``tariffcalc
 --version`` and ``estimate`` of the 3-line example basket, interleaved, 10 rounds.
 """
@@ -73,45 +76,74 @@ def tariffcalc_cmd() -> list[str]:
     return [sys.executable, "-m", "tariffcalc"]
 
 
-def run_once(cmd: list[str], workdir: Path) -> tuple[float, int]:
-    """Run cmd; return (wall seconds, peak RSS in KiB). Raises if it fails."""
+def tree_pss_kib(root: int) -> int:
+    """The proportional set size of a process and all its descendants, in KiB (Linux; 0 elsewhere): memory that
+    they share (the libraries each worker process maps) is counted once, shared out among them."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack += [int(child) for child in children.read().split()]
+        except (OSError, ValueError, StopIteration):  # gone meanwhile, or no such files here
+            continue
+    return total
+
+
+def run_once(cmd: list[str], workdir: Path) -> tuple[float, int, int]:
+    """Run cmd; return (wall seconds, peak RSS of its largest process, peak PSS of all its processes together), in
+    KiB; the last is sampled every 200 ms.  Raises if it fails."""
     report = workdir / "rss.txt"
     report.unlink(missing_ok=True)
     if os.access("/usr/bin/time", os.X_OK):
         wrapped = ["/usr/bin/time", "-f", "%M", "-o", str(report), *cmd]
     else:
         wrapped = [sys.executable, "-c", RUSAGE_WRAPPER, *cmd]
-    start = time.perf_counter()
-    proc = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    wall = time.perf_counter() - start
+    errors = workdir / "stderr.txt"
+    with open(errors, "w") as stderr:
+        start = time.perf_counter()
+        proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=stderr)
+        tree = 0
+        while proc.poll() is None:
+            tree = max(tree, tree_pss_kib(proc.pid))
+            try:  # a sample reads each process's page tables (~3 ms a process of 500 MB): one each 200 ms
+                proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+        wall = time.perf_counter() - start
+    text = errors.read_text()
     if proc.returncode not in (0,):
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{proc.stderr[-2000:]}")
-    text = report.read_text() if report.exists() else proc.stderr
-    return wall, int(text.strip().splitlines()[-1])
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}:\n{text[-2000:]}")
+    text = report.read_text() if report.exists() else text
+    return wall, int(text.strip().splitlines()[-1]), tree
 
 
 def best_of(cmd: list[str], repeat: int, workdir: Path) -> dict:
     """The best wall time of ``repeat`` runs, and the peak memory (for benchmarks/refund.py)."""
     runs = [run_once(cmd, workdir) for _ in range(repeat)]
-    return {"seconds": min(w for w, _ in runs), "all_seconds": [w for w, _ in runs],
-            "peak_mb": max(kib for _, kib in runs) / 1024}  # fmt: skip
+    return {"seconds": min(w for w, _, _ in runs), "all_seconds": [w for w, _, _ in runs],
+            "peak_mb": max(kib for _, kib, _ in runs) / 1024}  # fmt: skip
 
 
 def interleaved(commands: dict[str, list[str]], rounds: int, workdir: Path, baseline: str) -> dict:
     """Each command once per round, in order; per command its times, peak memory and ratios to ``baseline``."""
-    runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in commands}
     for r in range(rounds):
         for name, cmd in commands.items():
             runs[name].append(run_once(cmd, workdir))
         print(f"  round {r + 1}/{rounds}: " + ", ".join(f"{n} {runs[n][-1][0]:.2f} s" for n in commands), file=sys.stderr)
-    base = [w for w, _ in runs[baseline]]
+    base = [w for w, _, _ in runs[baseline]]
     return {
         name: {
-            "seconds": [w for w, _ in got],
-            "best": min(w for w, _ in got),
-            "median": statistics.median(w for w, _ in got),
-            "ratio": statistics.median(w / b for (w, _), b in zip(got, base)),
-            "peak_mb": max(k for _, k in got) / 1024,
+            "seconds": [w for w, _, _ in got],
+            "best": min(w for w, _, _ in got),
+            "median": statistics.median(w for w, _, _ in got),
+            "ratio": statistics.median(w / b for (w, _, _), b in zip(got, base)),
+            "peak_mb": max(k for _, k, _ in got) / 1024,
+            "all_processes_mb": max(t for _, _, t in got) / 1024,
         }
         for name, got in runs.items()
     }
@@ -181,6 +213,8 @@ def main() -> None:
                 "pandas": [sys.executable, "-c", PANDAS, str(basket), out],
                 "pyarrow": [sys.executable, "-c", PYARROW, str(basket), out],
                 "estimate": [*tc, "estimate", str(basket), "--date", DATE, "--format", "csv", "--output", out],
+                "estimate --jobs 2": [*tc, "estimate", str(basket), "--date", DATE, "--format", "csv", "--jobs", "2",
+                                      "--output", out],
                 "timeline": [*tc, "timeline", str(basket), "--from", "2025-02-01", "--to", "2025-07-31",
                              "--format", "csv", "--output", out],
                 "compare": [*tc, "compare", str(basket), "--date", DATE, "--date", "2026-03-01",
@@ -206,12 +240,14 @@ def main() -> None:
         timings = r["timings"]
         print(f"\n{r['lines']:,} lines ({r['bytes'] / 1e6:.0f} MB of CSV), {args.repeat} interleaved rounds "
               "(ratio: median of each round's time over the pandas run of that round):\n")  # fmt: skip
-        print("| run | best s | median s | ratio to pandas | ratio to estimate | peak MB |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| run | best s | median s | ratio to pandas | ratio to estimate | peak MB, largest process "
+              "| peak MB, all processes (PSS) |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|")
         est = timings.get("estimate")
         for name, t in timings.items():
             vs = f"{t['ratio'] / est['ratio']:.2f}" if est else ""
-            print(f"| {name} | {t['best']:.2f} | {t['median']:.2f} | {t['ratio']:.2f} | {vs} | {t['peak_mb']:.0f} |")
+            print(f"| {name} | {t['best']:.2f} | {t['median']:.2f} | {t['ratio']:.2f} | {vs} | {t['peak_mb']:.0f} "
+                  f"| {t['all_processes_mb']:.0f} |")  # fmt: skip
     if args.json:
         data = {"machine": info, "date": DATE, "startup": startup, "results": results}
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")

@@ -220,3 +220,12 @@ def test_with_jobs_and_a_finish_every_chunk_is_read_computed_and_finished_in_a_w
     assert run.skipped.lines == 1 and run.summary.lines == 15
     body = b"".join(done.value.body for done, _ in results).decode()
     assert body.count("\n") == 15 and '"Steel, structures"' in body and '"Car ""sedan"""' in body
+
+
+@pytest.mark.parametrize(("cores", "jobs"), [(1, 1), (2, 1), (3, 2), (8, 7)])
+def test_estimate_leaves_one_core_to_the_process_that_reads_and_writes(monkeypatch, cores, jobs):
+    from tariffcalc.cli.estimate import default_jobs
+    from tariffcalc.engine import processes
+
+    monkeypatch.setattr(processes, "usable_cores", lambda: cores)
+    assert default_jobs() == jobs

@@ -69,7 +69,9 @@ def estimate(
     decimal_comma: bool = DECIMAL_COMMA,
     skip_invalid: bool = SKIP_INVALID,
     chunk_size: int = CHUNK_SIZE,
-    jobs: Optional[int] = jobs_option(" for CSV output without --fees"),
+    jobs: Optional[int] = jobs_option(
+        " for CSV output without --fees", default="one per core but the one that reads and writes"
+    ),
     engine: Engine = typer.Option(
         Engine.pandas,
         "--engine",
@@ -86,7 +88,7 @@ def estimate(
 
     CSV, JSON Lines and Parquet baskets are read and computed in chunks, so
     memory does not grow with the basket; for CSV output the chunks of a large
-    basket are computed in worker processes, one per core (--jobs); output reaches stdout (or --output)
+    basket can be computed in worker processes (--jobs); output reaches stdout (or --output)
     only once every line has been checked, unless --skip-invalid is given.
     A progress bar is drawn on stderr for large baskets when it is a terminal.
     """
@@ -122,17 +124,25 @@ def estimate(
     exit_for(run)
 
 
+def default_jobs() -> int:
+    """Worker processes for a CSV estimate: one per core but one, for this process, which reads the chunks and
+    writes what the workers send back (about a quarter of the work).  On two cores that is none: there, two workers
+    beside the reader took as long as one process computing everything, in more memory (benchmarks/README.md)."""
+    from ..engine.processes import usable_cores
+
+    return max(1, usable_cores() - 1)
+
+
 def write_run(
     run, fmt: Optional[OutputFormat], output: Optional[Path], excel_safe: bool, quiet: bool, jobs: Optional[int] = 1
 ) -> None:
     """The run through the sink of the chosen format, to stdout or ``--output``, with a progress bar unless ``quiet``.
 
-    CSV is computed in ``jobs`` worker processes (None: one per core), which send back each chunk's CSV text.
+    CSV is computed in ``jobs`` worker processes (None: :func:`default_jobs`), which send back each chunk's CSV text.
     """
     from contextlib import nullcontext
     from functools import partial
 
-    from ..engine.processes import usable_cores
     from ..output import sinks
     from ..output.estimate import estimate_json_sink
     from ..output.progress import progress_bar
@@ -141,7 +151,7 @@ def write_run(
     def stream_into(sink, behind: bool = True, finish=None):
         bar = nullcontext(None) if quiet else progress_bar(f"Reading {run.basket if run.basket != '-' else 'stdin'}")
         with WriteBehind(sink.write) if behind else nullcontext(sink.write) as write, bar as report:
-            for result, first_line in run.results(report, finish, usable_cores() if jobs is None else jobs):
+            for result, first_line in run.results(report, finish, default_jobs() if jobs is None else jobs):
                 write(result, first_line)
         sink.finish(run.summary, run.skipped)
         return sink

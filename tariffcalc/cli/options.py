@@ -100,13 +100,13 @@ CHUNK_SIZE = typer.Option(
 )
 
 
-def jobs_option(what: str = "") -> typer.models.OptionInfo:
+def jobs_option(what: str = "", default: str = "one per core") -> typer.models.OptionInfo:
     """``--jobs``: how many worker processes compute a large basket's chunks; ``what`` says where they are used."""
     return typer.Option(
         None,
         "--jobs",
         min=1,
-        help=f"Worker processes computing the chunks of a large basket{what} (default: one per core; 1: none).",
+        help=f"Worker processes computing the chunks of a large basket{what} (default: {default}; 1: none).",
         show_default=False,
     )
 

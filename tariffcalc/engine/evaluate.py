@@ -132,7 +132,7 @@ class _Keys:
         return self.code_column.prefix_mask(prefixes)[self.code_of_key]
 
     def partial(self, prefixes: frozenset[str]) -> np.ndarray:
-        """Keys whose code is less specific than some prefix of the scope (see :meth:`hts_codes.CodeColumn.partial_mask`)."""
+        """Keys whose code is less specific than some prefix of the scope (:meth:`hts_codes.CodeColumn.partial_mask`)."""
         return self.code_column.partial_mask(prefixes)[self.code_of_key]
 
     def country_mask(self, countries: frozenset[str]) -> np.ndarray:

@@ -76,9 +76,7 @@ def in_processes(
     from concurrent.futures.process import BrokenProcessPool
     from multiprocessing import get_context
 
-    pool = ProcessPoolExecutor(
-        jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args)
-    )
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start, initargs=(setup, setup_args))
     pending: deque[Future[R]] = deque()  # at most jobs + 1
     with _pipes_raise():
         try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TextIO
 
 import numpy as np
@@ -89,20 +88,6 @@ def computed_columns(estimate) -> dict[str, pa.Array]:
     if estimate.ad_cvd_duty is not None:
         columns["ad_cvd_duty"] = cents_text(estimate.ad_cvd_duty)
     return columns
-
-
-@dataclass(frozen=True)
-class CsvColumns:
-    """A chunk's computed columns as CSV text (:func:`computed_columns`), and whether its ``measures`` cells may need
-    quotes: all the CSV writer needs of the estimate, made where the chunk was computed (in a worker process)."""
-
-    columns: dict[str, pa.Array]
-    quote_measures: bool
-
-
-def csv_columns(estimate) -> CsvColumns:
-    """What :class:`~tariffcalc.output.sinks.CsvSink` writes of an estimate besides the input's own columns."""
-    return CsvColumns(computed_columns(estimate), ids_need_quotes(estimate.measures))
 
 
 def text_column(values: pd.Series | pa.Array) -> pa.Array | None:
@@ -238,14 +223,9 @@ def write_columns(
     return made[2]
 
 
-def estimate_text(
-    inputs: pd.DataFrame, computed: Callable[[], CsvColumns], excel_safe: bool
-) -> tuple[str, memoryview, int] | None:
-    """:func:`columns_text` of the input's columns then the estimate's (``computed()``, made only when needed)."""
-    made: list[CsvColumns] = []
-
-    def columns() -> dict[str, pa.Array]:
-        made.append(computed())
-        return made[0].columns
-
-    return columns_text(inputs, columns, lambda name: name == "measures" and made[0].quote_measures, excel_safe)
+def estimate_text(inputs: pd.DataFrame, estimate, excel_safe: bool) -> tuple[str, memoryview, int] | None:
+    """:func:`columns_text` of the input's columns then the estimate's (made only when the input's are all text)."""
+    quote_measures = ids_need_quotes(estimate.measures)
+    return columns_text(
+        inputs, lambda: computed_columns(estimate), lambda name: name == "measures" and quote_measures, excel_safe
+    )

@@ -258,11 +258,11 @@ def csv_chunk(estimate: Estimate, excel_safe: bool = False) -> CsvChunk:
     """
     inputs = input_frame(estimate.basket)
     try:
-        from .csv_text import csv_columns, estimate_text
+        from .csv_text import estimate_text
     except ImportError:  # no pyarrow (a core dependency, but a broken install should still get its CSV)
         pass
     else:
-        made = estimate_text(inputs, lambda: csv_columns(estimate), excel_safe)
+        made = estimate_text(inputs, estimate, excel_safe)
         if made is not None:
             header, body, changed = made
             return CsvChunk(header, bytes(body), changed)  # bytes: sent back from a worker process
