@@ -434,3 +434,9 @@ def test_a_cape_file_left_from_an_earlier_larger_run_is_named_not_deleted(tariff
     assert f"Warning: {tmp_path / 'cape-2.csv'} is not part of this declaration (1 file written): left from an earlier run, do not upload\n" in run.stderr
     assert (tmp_path / "cape-2.csv").read_text() == "Entry Number\nAAA00000029\n"
     assert cape.read_text().splitlines() == ["Entry Number", number("AAA0000001").replace("-", "")]
+
+
+def test_entry_numbers_are_dashed_on_the_whole_column_as_one_by_one():
+    numbers = ["7XK04120362", "AAA00000006", "12345678901", "ZZZ99999990"]
+    assert list(entry_numbers.dashed_column(pd.Index(numbers))) == [entry_numbers.dashed(n) for n in numbers]
+    assert entry_numbers.dashed("7XK04120362") == "7XK-0412036-2"

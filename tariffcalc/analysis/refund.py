@@ -173,13 +173,15 @@ def entries_disagree(
     an earlier chunk: so a history read in chunks is checked as a whole.
     """
     frame = pd.DataFrame({"entry": numbers.to_numpy(), "entry_date": entry_date, "liquidation_date": liquidation})
-    seen = numbers.isin(earlier.index).to_numpy(dtype=bool) if earlier is not None else np.zeros(len(frame), dtype=bool)
+    # Each line's entry among the earlier chunks' (-1: none), by one hash lookup a line (``isin`` on Arrow text
+    # went through the earlier entries in Python, chunk after chunk).
+    where = earlier.index.get_indexer(numbers) if earlier is not None else np.full(len(frame), -1)
+    seen = where >= 0
     problems = []
     for column, what in (("entry_date", "entry date"), ("liquidation_date", "liquidation date")):
         first = frame.groupby("entry", sort=False)[column].transform("first").to_numpy(dtype="datetime64[D]")
         if seen.any():
-            prior = earlier[column].to_numpy(dtype="datetime64[D]")[earlier.index.get_indexer(numbers[seen])]
-            first[seen] = prior
+            first[seen] = earlier[column].to_numpy(dtype="datetime64[D]")[where[seen]]
         value = frame[column].to_numpy(dtype="datetime64[D]")
         differs = ~((first == value) | (np.isnat(first) & np.isnat(value)))
         for row in np.flatnonzero(differs):

@@ -58,3 +58,9 @@ def valid_check_digits(numbers: pd.Series) -> np.ndarray:
 def dashed(number: str) -> str:
     """``7XK04120362`` → ``7XK-0412036-2``."""
     return f"{number[:3]}-{number[3:10]}-{number[10:]}"
+
+
+def dashed_column(numbers) -> np.ndarray:
+    """:func:`dashed` of each number, on the whole column (Arrow's string kernels)."""
+    text = pd.Series(np.asarray(numbers, dtype=object), dtype="string[pyarrow]").str
+    return (text.slice(0, 3) + "-" + text.slice(3, 10) + "-" + text.slice(10)).to_numpy(dtype=object)

@@ -177,10 +177,10 @@ class LineRecords:
         return out
 
 
-def _dates(values: pd.Series) -> list[str | None]:
+def _dates(values: pd.Series) -> np.ndarray:
+    """Each date as ``YYYY-MM-DD``, empty where there is none."""
     days = values.to_numpy(dtype="datetime64[D]")
-    text = np.datetime_as_string(days, unit="D")
-    return [None if np.isnat(d) else t for d, t in zip(days, text)]
+    return np.where(np.isnat(days), "", np.datetime_as_string(days, unit="D")).astype(object)
 
 
 def entry_columns(entries: Entries) -> pd.DataFrame:
@@ -190,10 +190,10 @@ def entry_columns(entries: Entries) -> pd.DataFrame:
     interest = frame["interest"].to_numpy(dtype=np.int64)
     return pd.DataFrame(
         {
-            "entry_number": [entry_numbers.dashed(n) for n in frame.index],
-            "entry_date": [d or "" for d in _dates(frame["entry_date"])],
-            "liquidation_date": [d or "" for d in _dates(frame["liquidation_date"])],
-            "deposit_date": [d or "" for d in _dates(frame["deposit_date"])],
+            "entry_number": entry_numbers.dashed_column(frame.index),
+            "entry_date": _dates(frame["entry_date"]),
+            "liquidation_date": _dates(frame["liquidation_date"]),
+            "deposit_date": _dates(frame["deposit_date"]),
             "entry_type": frame["entry_type"].to_numpy(dtype=object),
             "lines": frame["lines"].to_numpy(dtype=np.int64),
             "value": format_cents(frame["value"].to_numpy(dtype=np.int64)),
