@@ -126,7 +126,7 @@ def estimate(
 
 def default_jobs() -> int:
     """Worker processes for a CSV estimate: one per core but one, for this process, which reads the chunks and
-    writes what the workers send back (about a quarter of the work).  On two cores that is none: there, two workers
+    writes what the workers send back (about a fifth of the work).  On two cores that is none: there, two workers
     beside the reader took as long as one process computing everything, in more memory (benchmarks/README.md)."""
     from ..engine.processes import usable_cores
 
