@@ -61,6 +61,6 @@ def dashed(number: str) -> str:
 
 
 def dashed_column(numbers) -> np.ndarray:
-    """:func:`dashed` of each number, on the whole column (Arrow's string kernels)."""
-    text = pd.Series(np.asarray(numbers, dtype=object), dtype="string[pyarrow]").str
+    """:func:`dashed` of each number, on the whole column (pandas' string kernels: Arrow's where pyarrow is there)."""
+    text = pd.Series(np.asarray(numbers, dtype=object), dtype="string").str
     return (text.slice(0, 3) + "-" + text.slice(3, 10) + "-" + text.slice(10)).to_numpy(dtype=object)
