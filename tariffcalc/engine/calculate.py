@@ -100,19 +100,37 @@ def distinct_keys(compiled: CompiledSchedule, lines: pd.DataFrame) -> tuple[np.n
 
     Dates become the first day of their stretch between the schedule's turning
     days, which leaves every result unchanged and makes far fewer keys.  Each
-    column is factorized on its own and the codes combined into one integer per line.
+    column is numbered on its own and the numbers combined into one integer per line.
     """
     columns = lines.assign(date=compiled.representative_days(lines["date"].to_numpy()))
-    factorized = [pd.factorize(columns[name], use_na_sentinel=False) for name in columns.columns]
-    if math.prod(max(len(uniques), 1) for _, uniques in factorized) < 2**62:
+    numbered = [_numbered(columns[name]) for name in columns.columns]
+    if math.prod(count for _, count in numbered) < 2**62:
         combined = np.zeros(len(columns), dtype=np.int64)
-        for codes, uniques in factorized:
-            combined = combined * max(len(uniques), 1) + codes
+        for codes, count in numbered:
+            if count > 1:  # a column of one value (most flags, where the basket does not say) adds nothing
+                combined *= count
+                combined += codes
         key_index, _ = pd.factorize(combined)
     else:  # too many combinations to number in 64 bits: let pandas hash the rows
         key_index = columns.groupby(list(columns.columns), sort=False, dropna=False).ngroup().to_numpy()
-    _, where_first = np.unique(key_index, return_index=True)
-    return key_index, columns.iloc[where_first].reset_index(drop=True)
+    # Keys are numbered in the order they first occur: a line is a key's first where its number is a new maximum.
+    seen = np.maximum.accumulate(key_index)
+    first = np.flatnonzero(key_index > np.concatenate(([-1], seen[:-1])))
+    return key_index, columns.iloc[first].reset_index(drop=True)
+
+
+def _numbered(column: pd.Series) -> tuple[np.ndarray | None, int]:
+    """Each value of a key column as a number from 0 (None: all the same), and how many numbers there can be.
+
+    The flag and choice columns (small integers, -1 where the basket does not say) are their own numbers, offset
+    by their least value; the others are factorized.
+    """
+    if column.dtype.kind == "i" and column.dtype.itemsize <= 2:
+        values = column.to_numpy()
+        low, high = (int(values.min()), int(values.max())) if len(values) else (0, 0)
+        return (None, 1) if low == high else (values.astype(np.int64) - low, high - low + 1)
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    return codes, max(len(uniques), 1)
 
 
 def mfn_equivalent(basket: Basket) -> np.ndarray:

@@ -109,20 +109,25 @@ class _Keys:
         self.schedule = schedule
         self.code_of_key, codes = pd.factorize(keys["hts"], use_na_sentinel=False)
         self.code_column = hts_codes.CodeColumn(codes)
-        self.country_of_key, countries = pd.factorize(keys["country"].astype(object), use_na_sentinel=False)
+        self.country_of_key, countries = pd.factorize(keys["country"], use_na_sentinel=False)
         self.countries = np.asarray(countries, dtype=object)
         self.day_of_key, days = pd.factorize(keys["date"].to_numpy(dtype="datetime64[D]"), use_na_sentinel=False)
         self.days = np.asarray(days, dtype="datetime64[D]")
+        #: Each key's cell in the grid of distinct days × countries.
+        self.cell_of_key = self.day_of_key * len(self.countries) + self.country_of_key
         self.frame = keys
         self._country_masks: dict[frozenset[str], np.ndarray] = {}
         self._meets: dict[tuple[str, tuple], np.ndarray] = {}
+        self._between: dict[tuple[np.datetime64, np.datetime64], np.ndarray] = {}
 
     def on_day(self, keys: pd.DataFrame) -> _Keys:
         """These keys with the (one) date of ``keys``: the masks of codes and countries found so far are shared."""
         other = copy.copy(self)
         other.frame = keys
         other._meets = {}  # from the frame, which is new
+        other._between = {}  # of the days, which are new
         other.day_of_key = np.zeros(self.n, dtype=np.int64)
+        other.cell_of_key = self.country_of_key
         other.days = np.unique(keys["date"].to_numpy(dtype="datetime64[D]"))
         if len(other.days) > 1:
             raise ValueError("keys on one day expected")
@@ -145,8 +150,16 @@ class _Keys:
     def in_countries(self, countries: frozenset[str]) -> np.ndarray:
         return self.country_mask(countries)[self.country_of_key]
 
+    def days_between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
+        """Per distinct day: from ``start`` through ``end``."""
+        return (self.days >= start) & (self.days <= end)
+
     def between(self, start: np.datetime64, end: np.datetime64) -> np.ndarray:
-        return ((self.days >= start) & (self.days <= end))[self.day_of_key]
+        """Keys whose day is from ``start`` through ``end`` (many segments and conditions share their days)."""
+        found = self._between.get((start, end))
+        if found is None:
+            found = self._between[(start, end)] = self.days_between(start, end)[self.day_of_key]
+        return found
 
     def meets(self, column: str, accept) -> np.ndarray:
         """Keys whose value of a condition's column is one it accepts (many conditions ask the same)."""
@@ -237,7 +250,8 @@ def _stacked(
     """
     own = status == Status.APPLIED
     restack = _portion_keys(compiled, k, own)
-    own_rates = np.where(own[:, restack], rates[:, restack], -1)
+    restacked = np.flatnonzero(restack)
+    own_rates = np.where(own[:, restacked], rates[:, restacked], -1)
     yielded_to, portions = _stack(compiled, k, status, partial)
     if keep_rates:
         rates = np.where(status == Status.APPLIED, rates, -1)
@@ -308,38 +322,51 @@ def _portion_keys(compiled: CompiledSchedule, k: _Keys, own: np.ndarray) -> np.n
 
 
 def _rates_by_day(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
-    """Per key: the rate (-1 none), whether it is a total rate, its confidence, in force, and suspended."""
-    n = k.n
-    rate = np.full(n, -1, dtype=np.int64)
-    total = np.zeros(n, dtype=bool)
-    confidence = np.full(n, -1, dtype=np.int8)
-    in_force = np.zeros(n, dtype=bool)
-    paused = np.zeros(n, dtype=bool)
+    """Per key: the rate (-1 none), whether it is a total rate, its confidence, in force, and suspended.
+
+    A rate depends only on the key's day and country: it is worked out on the grid of distinct days × countries,
+    then spread onto the keys.
+    """
+    shape = (len(k.days), len(k.countries))
+    rate = np.full(shape, -1, dtype=np.int64)
+    total = np.zeros(shape, dtype=bool)
+    confidence = np.full(shape, -1, dtype=np.int8)
+    in_force = np.zeros(shape[0], dtype=bool)
+    paused = np.zeros(shape, dtype=bool)
     for seg in cm.segments:
-        in_seg = k.between(seg.start, seg.end)
+        in_seg = k.days_between(seg.start, seg.end)
         if not in_seg.any():
             continue
         in_force |= in_seg
         seg_rate, seg_total = _segment_rates(seg, k)
+        seg_rate, seg_total = np.broadcast_to(seg_rate, shape), np.broadcast_to(seg_total, shape)
         # Pauses of one measure overlap only for different countries; each governs its own.
         for pause, countries in seg.suspensions:
-            hit = in_seg & (k.everywhere() if countries is None else k.in_countries(countries))
+            hit = in_seg[:, None] & (True if countries is None else k.country_mask(countries))
             if pause.rate is None:
                 paused |= hit
             else:
                 seg_rate = np.where(hit, pause.rate.micro, seg_rate)
                 seg_total = np.where(hit, pause.rate.inclusive_of_mfn, seg_total)
-        rate = np.where(in_seg, seg_rate, rate)
-        total = np.where(in_seg, seg_total, total)
-        confidence = np.where(in_seg, CONFIDENCE_ORDER[seg.confidence], confidence)
-    return rate, total, confidence, in_force, paused
+        rate[in_seg] = seg_rate[in_seg]
+        total[in_seg] = seg_total[in_seg]
+        confidence[in_seg] = CONFIDENCE_ORDER[seg.confidence]
+    return (
+        _spread(rate, k.cell_of_key), _spread(total, k.cell_of_key), _spread(confidence, k.cell_of_key),
+        _spread(in_force, k.day_of_key), _spread(paused, k.cell_of_key),
+    )  # fmt: skip
+
+
+def _spread(grid: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Per key, the value of its cell of ``grid`` (days × countries, or days); one value filled, not gathered."""
+    flat = grid.ravel()
+    if len(flat) and (flat == flat[0]).all():
+        return np.full(len(index), flat[0], dtype=grid.dtype)
+    return flat[index]
 
 
 def _segment_rates(seg: Segment, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
-    """Each key's rate in a segment: the country's own rate, else the default, else -1; and whether it is a total.
-
-    Worked out per distinct country, then spread onto the keys.
-    """
+    """Each distinct country's rate in a segment: its own rate, else the default, else -1; and whether it is a total."""
     n = len(k.countries)
     rate = np.full(n, seg.default.micro if seg.default is not None else -1, dtype=np.int64)
     total = np.full(n, seg.default is not None and seg.default.inclusive_of_mfn, dtype=bool)
@@ -348,7 +375,7 @@ def _segment_rates(seg: Segment, k: _Keys) -> tuple[np.ndarray, np.ndarray]:
             value = seg.country_rates.get(country) if isinstance(country, str) else None
             if value is not None:
                 rate[i], total[i] = value.micro, value.inclusive_of_mfn
-    return rate[k.country_of_key], total[k.country_of_key]
+    return rate, total
 
 
 def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -357,11 +384,11 @@ def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, 
     undeclared = np.zeros(k.n, dtype=bool)
     zero = np.zeros(k.n, dtype=bool)
     for cc in cm.conditions:
-        active = k.between(cc.start, cc.end)
+        active = k.between(cc.start, cc.end)  # shared: not changed in place
         if cc.products is not None:
-            active &= k.by_code(cc.products)
+            active = active & k.by_code(cc.products)
         if cc.countries is not None:
-            active &= k.in_countries(cc.countries)
+            active = active & k.in_countries(cc.countries)
         meets = k.meets(cc.column, cc.accept)
         if cc.condition.effect == "exempt":
             exempt |= active & meets

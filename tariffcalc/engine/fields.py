@@ -39,17 +39,27 @@ def column_text(basket, name: str) -> pd.Series | None:
 
 
 def read_field(basket, name: str, spec: BasketField) -> tuple[np.ndarray, list[Problem]]:
-    """One declared field of every line, and the problems of the cells that are not of its type."""
+    """One declared field of every line, and the problems of the cells that are not of its type.
+
+    Such a column holds few distinct cells (``true``, ``false``, empty...): each distinct cell is read once and
+    the results spread onto the lines.
+    """
     n = len(basket)
     text = column_text(basket, name)
     if text is None:
         return _empty(spec.type, n), []
-    cells = text.astype(object).fillna("").astype(str).str.strip()
+    line_cell, distinct = pd.factorize(text, use_na_sentinel=False)
+    cells = pd.Series(distinct, dtype=object).fillna("").astype(str).str.strip()
     empty = (cells == "").to_numpy(dtype=bool)
     reader = {"bool": _bools, "enum": _enums, "amount": _amounts, "date": _dates}[spec.type]
-    values, bad, expected = reader(cells, empty, spec, basket)
+    values, bad, expected = reader(cells, empty, spec)
+    values, bad = values[line_cell], bad[line_cell]
+    if spec.type == "amount" and spec.at_most == "value":
+        over = (values >= 0) & ~bad & (values > basket.value_cents)
+        if over.any():
+            bad, expected = bad | over, "an amount in USD of at most the line's value"
     problems = [
-        Problem(basket.where(int(row)), f"{name}: {cells.iloc[row]!r} is not {expected}")
+        Problem(basket.where(int(row)), f"{name}: {cells.iloc[line_cell[row]]!r} is not {expected}")
         for row in np.flatnonzero(bad)
     ]
     return values, problems
@@ -63,7 +73,7 @@ def _empty(kind: str, n: int) -> np.ndarray:
     return np.full(n, -1, dtype=np.int16 if kind == "enum" else np.int8)
 
 
-def _bools(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tuple[np.ndarray, np.ndarray, str]:
+def _bools(cells: pd.Series, empty: np.ndarray, spec: BasketField) -> tuple[np.ndarray, np.ndarray, str]:
     lower = cells.str.lower()
     true = lower.isin(TRUE).to_numpy(dtype=bool)
     false = lower.isin(FALSE).to_numpy(dtype=bool)
@@ -71,24 +81,18 @@ def _bools(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tu
     return values, ~(true | false | empty), "true or false"
 
 
-def _enums(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tuple[np.ndarray, np.ndarray, str]:
+def _enums(cells: pd.Series, empty: np.ndarray, spec: BasketField) -> tuple[np.ndarray, np.ndarray, str]:
     allowed = [v.lower() for v in spec.values or []]
     codes = cells.str.lower().map({value: i for i, value in enumerate(allowed)}).fillna(-1).to_numpy(dtype=np.int16)
     return codes, (codes < 0) & ~empty, "one of " + ", ".join(spec.values or [])
 
 
-def _amounts(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tuple[np.ndarray, np.ndarray, str]:
+def _amounts(cells: pd.Series, empty: np.ndarray, spec: BasketField) -> tuple[np.ndarray, np.ndarray, str]:
     cents, valid, _ = parse_amounts(cells)
-    values = np.where(empty, -1, cents)
-    bad = ~valid & ~empty
-    if spec.at_most == "value":
-        over = ~empty & valid & (cents > basket.value_cents)
-        if over.any():
-            return values, bad | over, "an amount in USD of at most the line's value"
-    return values, bad, "an amount in USD (e.g. 1250.00)"
+    return np.where(empty, -1, cents), ~valid & ~empty, "an amount in USD (e.g. 1250.00)"
 
 
-def _dates(cells: pd.Series, empty: np.ndarray, spec: BasketField, basket) -> tuple[np.ndarray, np.ndarray, str]:
+def _dates(cells: pd.Series, empty: np.ndarray, spec: BasketField) -> tuple[np.ndarray, np.ndarray, str]:
     parsed = pd.to_datetime(cells.where(~empty, None), format="%Y-%m-%d", errors="coerce")
     values = parsed.to_numpy(dtype="datetime64[D]")
     return values, np.isnat(values) & ~empty, "a date YYYY-MM-DD"
