@@ -20,6 +20,8 @@ CODE_LENGTHS = (4, 6, 8, 10)
 PREFIX_LENGTHS = (2, 4, 6, 8, 10)
 
 _SEPARATORS = re.compile(r"[\s.]")
+#: What ``_SEPARATORS`` matches among ASCII characters (Python's whitespace there, and the dot), for Arrow's regex.
+_ASCII_SEPARATORS = r"[\t\n\x0b\x0c\r\x1c-\x1f .]"
 
 #: The headings of chapters 01 to 09 (HS 2022): a code that lost its leading zero is one of these.
 _LOW_HEADINGS = frozenset(
@@ -61,7 +63,7 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     cannot be used the reason (empty string where the code is fine).
     """
     text = codes.astype("string").fillna("").str.strip()
-    digits = text.str.replace(r"[\s.]", "", regex=True)
+    digits = _without_separators(text)
     length = digits.str.len()
     is_digits = digits.str.fullmatch(r"[0-9]+").fillna(False)
     ok = is_digits & length.isin(CODE_LENGTHS)
@@ -83,6 +85,21 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
             + "? keep HTS codes as text in your spreadsheet)",
         )
     return digits.where(ok, ""), reason
+
+
+def _without_separators(text: pd.Series) -> pd.Series:
+    """``text`` (pandas strings) with dots and whitespace removed: by Arrow where every code is ASCII (pandas would
+    run Python's regex on each cell), else by Python's ``re``, whose whitespace is Unicode's."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pa = None
+    if pa is not None:
+        arrow = pa.array(text)
+        if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
+            return pd.Series(pd.array(pc.replace_substring_regex(arrow, _ASCII_SEPARATORS, ""), dtype=text.dtype), index=text.index)
+    return text.str.replace(_SEPARATORS, "", regex=True)
 
 
 @lru_cache(maxsize=4096)

@@ -43,3 +43,19 @@ def test_a_code_is_partial_only_against_longer_prefixes_that_start_with_it():
     column = CodeColumn(np.array(["8704", "870421", "87042101", "0702", "0703"], dtype=object))
     assert column.partial_mask(frozenset({"87042101", "0702000"})).tolist() == [True, True, False, True, False]
     assert column.partial_mask(frozenset({"87"})).tolist() == [False] * 5
+
+
+def test_normalised_codes_lose_dots_and_every_whitespace_python_knows():
+    # ASCII codes are cleaned by Arrow's regex, a column with other whitespace (no-break space) by Python's.
+    import pandas as pd
+
+    from tariffcalc.hts_codes import digits_of, normalise_codes
+
+    ascii_codes = ["8703.23.01", " 0101 ", "8703\t23", "87 03.23.01.90", "8703\x1c23", "abc", "", "870323019"]
+    for codes in (ascii_codes, [*ascii_codes, "8703\u00a023", "9503\u200900"]):
+        digits, reason = normalise_codes(pd.Series(codes, dtype=object))
+        usable = [digits_of(c.strip()) if d else "" for c, d in zip(codes, digits)]
+        assert digits.tolist() == usable
+        assert [d for d, r in zip(digits, reason) if not r] == [
+            digits_of(c.strip()) for c in codes if digits_of(c.strip()).isdigit() and len(digits_of(c.strip())) in (4, 6, 8, 10)
+        ]
