@@ -76,6 +76,17 @@ def tariffcalc_cmd() -> list[str]:
     return [sys.executable, "-m", "tariffcalc"]
 
 
+def compile_modules() -> None:
+    """Byte-compile this checkout's modules, as ``pip install`` does for an installed package.
+
+    Otherwise, where Python writes no bytecode (``PYTHONDONTWRITEBYTECODE``, as on some CI machines), every run
+    compiles tariffcalc's modules again (about 0.14 s on the 2-core VM), while pandas, the baseline, is compiled.
+    """
+    import compileall
+
+    compileall.compile_dir(REPO / "tariffcalc", quiet=1)
+
+
 def tree_pss_kib(root: int) -> int:
     """The proportional set size of a process and all its descendants, in KiB (Linux; 0 elsewhere): memory that
     they share (the libraries each worker process maps) is counted once, shared out among them."""
@@ -188,6 +199,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tc = tariffcalc_cmd()
+    compile_modules()
     info = machine()
     results = []
     with tempfile.TemporaryDirectory(prefix="tariffcalc-bench-") as tmp:
