@@ -159,6 +159,7 @@ class _Keys:
         found = self._between.get((start, end))
         if found is None:
             found = self._between[(start, end)] = self.days_between(start, end)[self.day_of_key]
+            found.flags.writeable = False  # shared by its callers: one that changed it in place would fail here
         return found
 
     def meets(self, column: str, accept) -> np.ndarray:
@@ -384,7 +385,7 @@ def _conditions(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, np.ndarray, 
     undeclared = np.zeros(k.n, dtype=bool)
     zero = np.zeros(k.n, dtype=bool)
     for cc in cm.conditions:
-        active = k.between(cc.start, cc.end)  # shared: not changed in place
+        active = k.between(cc.start, cc.end)  # shared (read-only): combined into new arrays below
         if cc.products is not None:
             active = active & k.by_code(cc.products)
         if cc.countries is not None:
