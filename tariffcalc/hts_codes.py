@@ -88,17 +88,16 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def _without_separators(text: pd.Series) -> pd.Series:
-    """``text`` (pandas strings) with dots and whitespace removed: by Arrow where every code is ASCII (pandas would
-    run Python's regex on each cell), else by Python's ``re``, whose whitespace is Unicode's."""
-    try:
+    """``text`` (pandas strings) with dots and whitespace removed: by Arrow where the text is Arrow's and every code
+    is ASCII (pandas would run Python's regex on each cell), else by Python's ``re``, whose whitespace is Unicode's."""
+    if text.dtype.storage == "pyarrow":  # as the other Arrow paths tell (goods/normalise.py, money.py)
         import pyarrow as pa
         import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        pa = None
-    if pa is not None:
-        arrow = pa.array(text)
+
+        arrow = pa.array(text.array)
         if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
-            return pd.Series(pd.array(pc.replace_substring_regex(arrow, _ASCII_SEPARATORS, ""), dtype=text.dtype), index=text.index)
+            digits = pc.replace_substring_regex(arrow, _ASCII_SEPARATORS, "")
+            return pd.Series(pd.array(digits, dtype=text.dtype), index=text.index)
     return text.str.replace(_SEPARATORS, "", regex=True)
 
 
