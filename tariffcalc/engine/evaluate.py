@@ -119,6 +119,23 @@ class _Keys:
         self._country_masks: dict[frozenset[str], np.ndarray] = {}
         self._meets: dict[tuple[str, tuple], np.ndarray] = {}
         self._between: dict[tuple[np.datetime64, np.datetime64], np.ndarray] = {}
+        self._subsets: dict[bytes, _Keys] = {}
+
+    def subset(self, live: np.ndarray) -> _Keys:
+        """The keys where ``live`` (per key) holds, as keys of their own: its masks are of those keys only.
+
+        The measures that cover the same countries on the same days share theirs (their masks of days and
+        condition values too)."""
+        rows = np.flatnonzero(live)
+        found = self._subsets.get(key := np.packbits(live).tobytes())
+        if found is None:
+            found = self._subsets[key] = copy.copy(self)
+            found.n, found.rows, found.parent = len(rows), rows, self
+            found.code_of_key, found.country_of_key = self.code_of_key[rows], self.country_of_key[rows]
+            found.day_of_key, found.cell_of_key = self.day_of_key[rows], self.cell_of_key[rows]
+            found.frame = None
+            found._meets, found._between, found._subsets = {}, {}, {}
+        return found
 
     def on_day(self, keys: pd.DataFrame) -> _Keys:
         """These keys with the (one) date of ``keys``: the masks of codes and countries found so far are shared."""
@@ -126,6 +143,7 @@ class _Keys:
         other.frame = keys
         other._meets = {}  # from the frame, which is new
         other._between = {}  # of the days, which are new
+        other._subsets = {}
         other.day_of_key = np.zeros(self.n, dtype=np.int64)
         other.cell_of_key = self.country_of_key
         other.days = np.unique(keys["date"].to_numpy(dtype="datetime64[D]"))
@@ -166,7 +184,11 @@ class _Keys:
         """Keys whose value of a condition's column is one it accepts (many conditions ask the same)."""
         found = self._meets.get((column, tuple(accept)))
         if found is None:
-            found = self._meets[(column, tuple(accept))] = np.isin(self.frame[column].to_numpy(), accept)
+            if self.frame is None:  # a subset: its rows of the whole keys' mask
+                found = self.parent.meets(column, accept)[self.rows]
+            else:
+                found = np.isin(self.frame[column].to_numpy(), accept)
+            self._meets[(column, tuple(accept))] = found
         return found
 
     def everywhere(self) -> np.ndarray:
@@ -265,8 +287,16 @@ def _stacked(
     return KeyResult(k.frame, turned, portions, restack)
 
 
+#: A measure whose covered keys on its days are fewer than this share of all keys is worked out on those keys only.
+_SUBSET_SHARE = 0.5
+
+
 def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
-    """One measure over the keys, before stacking: rate, total, confidence, status and partial per key."""
+    """One measure over the keys, before stacking: rate, total, confidence, status and partial per key.
+
+    Only the keys of a covered country on a day in force (the "live" keys) need the product scope, conditions and
+    exceptions; when they are few (a measure on one country's goods), those are worked out on them alone.
+    """
     n = k.n
     rate, total, confidence, in_force, paused = _rates_by_day(cm, k)
     partial = np.zeros(n, dtype=bool)
@@ -275,33 +305,52 @@ def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
     covered = ~k.country_mask(cm.countries) if cm.all_countries else k.country_mask(cm.countries)
     # The measures are on foreign goods: goods of US origin (returned under chapter 98) pay none of them.
     covered = (covered & ~k.country_mask(DOMESTIC))[k.country_of_key]
-    in_scope = k.everywhere() if cm.include is None else k.by_code(cm.include)
-    excluded = k.by_code(cm.exclude) if cm.exclude else np.zeros(n, dtype=bool)
-    exempt, undeclared, zero = _conditions(cm, k)
-    excepted, zero_by_exception = _exceptions(cm, k)
+    live = in_force & covered
+    # The status of a key that is not live: the last matching reason is the one reported.
+    status = np.where(in_force, np.int8(Status.COUNTRY_NOT_COVERED), np.int8(Status.NOT_IN_FORCE))
+    live_count = int(np.count_nonzero(live))
+    if live_count == 0:
+        return rate, total, confidence, status, partial
+    whole = live_count > _SUBSET_SHARE * n
+    s = k if whole else k.subset(live)
+    rows = None if whole else s.rows
+
+    def on_s(values: np.ndarray) -> np.ndarray:
+        return values if whole else values[rows]
+
+    in_scope = s.everywhere() if cm.include is None else s.by_code(cm.include)
+    excluded = s.by_code(cm.exclude) if cm.exclude else np.zeros(s.n, dtype=bool)
+    exempt, undeclared, zero = _conditions(cm, s)
+    excepted, zero_by_exception = _exceptions(cm, s)
     zero |= zero_by_exception
-    if cm.include is not None:
-        partial = k.partial(cm.include) & in_force & covered
     # Each assignment overrides the ones above it: the last matching reason here is the one reported.
-    st = np.full(n, Status.APPLIED, dtype=np.int8)
+    st = np.full(s.n, Status.APPLIED, dtype=np.int8)
     for mask, reason in (
-        (paused, Status.SUSPENDED),
+        (on_s(paused), Status.SUSPENDED),
         (undeclared, Status.NOT_DECLARED),
         (exempt, Status.EXEMPT),
         (excepted, Status.EXCEPTED),
         (excluded, Status.PRODUCT_EXCLUDED),
         (~in_scope, Status.PRODUCT_NOT_COVERED),
-        (~covered, Status.COUNTRY_NOT_COVERED),
-        (~in_force, Status.NOT_IN_FORCE),
     ):
         st[mask] = reason
     # No rate for a covered country means the measure has no rate for it at that date.
-    st[(st == Status.APPLIED) & (rate < 0)] = Status.COUNTRY_NOT_COVERED
+    st[(st == Status.APPLIED) & (on_s(rate) < 0)] = Status.COUNTRY_NOT_COVERED
     # Goods under the measure's zero-rate heading: it applies, at 0%.
-    zeroed = zero & (st == Status.APPLIED)
+    zeroed = np.flatnonzero(zero & (st == Status.APPLIED))
+    if not whole:
+        zeroed = rows[zeroed]
     rate[zeroed] = 0
-    total &= ~zeroed
-    return rate, total, confidence, st, partial
+    total[zeroed] = False
+    if whole:
+        status = np.where(live, st, status)
+        if cm.include is not None:
+            partial = s.partial(cm.include) & live
+    else:
+        status[rows] = st
+        if cm.include is not None:
+            partial[rows] = s.partial(cm.include)
+    return rate, total, confidence, status, partial
 
 
 def _keys_by_measures(array: np.ndarray) -> np.ndarray:
