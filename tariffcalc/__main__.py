@@ -15,6 +15,10 @@ def run() -> None:
     # four times as long (benchmarks/README.md, "Fourth round").  Ordinary pages cost nothing of the kind.  Read
     # by NumPy when it is imported; a value the user set is kept.
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+    # Each chunk's freed arrays kept for the next one instead of faulted in again (see tariffcalc.memory).
+    from .memory import keep_freed_memory
+
+    keep_freed_memory()
     try:
         from .cli import main
     except KeyboardInterrupt:  # Ctrl-C while the modules load (a second or so): as in a command, no traceback
