@@ -14,37 +14,45 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import InputError, Problem
 
-
-class ExactLoader(yaml.SafeLoader):
-    """The safe loader, with Decimal floats and YAML 1.2-style booleans."""
-
-
-ExactLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-ExactLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
+# PyYAML is imported when a file is parsed, not with this module: a run whose schedule comes from the disk cache
+# parses no YAML, and the import is about a hundredth of a 3-line basket's run.
 
 
-def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+@lru_cache(maxsize=1)
+def exact_loader() -> type:
+    """The safe loader, with Decimal floats and YAML 1.2-style booleans (made once, on first use)."""
+    import yaml
+
+    class ExactLoader(yaml.SafeLoader):
+        pass
+
+    ExactLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    ExactLoader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+    )
+    ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+    return ExactLoader
+
+
+def _construct_decimal(loader, node) -> Decimal:
     text = loader.construct_scalar(node).replace("_", "")
     return Decimal(text)
 
 
-ExactLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-
-
-def _construct_date(loader: yaml.SafeLoader, node: yaml.ScalarNode):
+def _construct_date(loader, node):
     """An unquoted date, refused with its line when the day does not exist (``2025-02-30``)."""
+    import yaml
+
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
@@ -52,8 +60,6 @@ def _construct_date(loader: yaml.SafeLoader, node: yaml.ScalarNode):
             None, None, f"{node.value!r} is not a date that exists", node.start_mark
         ) from None
 
-
-ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
 
 Path_ = tuple[Any, ...]
 
@@ -95,13 +101,15 @@ def format_key(path: Path_) -> str:
 
 
 def _index_lines(
-    node: yaml.Node, path: Path_, lines: dict[Path_, int], repeated: list[tuple[Path_, int]], seen_nodes: set[int]
+    node, path: Path_, lines: dict[Path_, int], repeated: list[tuple[Path_, int]], seen_nodes: set[int], kinds: tuple[type, type]
 ) -> None:
+    """Record the line of ``node`` and of everything under it; ``kinds`` are PyYAML's mapping and sequence nodes."""
     lines.setdefault(path, node.start_mark.line + 1)
     if id(node) in seen_nodes:  # an alias: indexed where it was defined (and no "billion laughs" walk)
         return
     seen_nodes.add(id(node))
-    if isinstance(node, yaml.MappingNode):
+    mapping, sequence = kinds
+    if isinstance(node, mapping):
         seen: set = set()
         for key_node, value_node in node.value:
             key = key_node.value
@@ -109,15 +117,17 @@ def _index_lines(
                 repeated.append((path + (key,), key_node.start_mark.line + 1))
             seen.add(key)
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _index_lines(value_node, path + (key,), lines, repeated, seen_nodes)
-    elif isinstance(node, yaml.SequenceNode):
+            _index_lines(value_node, path + (key,), lines, repeated, seen_nodes, kinds)
+    elif isinstance(node, sequence):
         for index, item in enumerate(node.value):
-            _index_lines(item, path + (index,), lines, repeated, seen_nodes)
+            _index_lines(item, path + (index,), lines, repeated, seen_nodes, kinds)
 
 
 def parse_yaml(text: str, name: str) -> YamlDocument:
     """Parse YAML text (one document) with line numbers; raise InputError on bad syntax."""
-    loader = ExactLoader(text)
+    import yaml
+
+    loader = exact_loader()(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -137,7 +147,7 @@ def parse_yaml(text: str, name: str) -> YamlDocument:
     lines: dict[Path_, int] = {}
     repeated: list[tuple[Path_, int]] = []
     if node is not None:
-        _index_lines(node, (), lines, repeated, set())
+        _index_lines(node, (), lines, repeated, set(), (yaml.MappingNode, yaml.SequenceNode))
     if repeated:
         # PyYAML keeps the last of two equal keys and says nothing: a silently lost definition.
         raise InputError(
