@@ -43,3 +43,24 @@ def test_mostly_distinct_columns_give_what_distinct_values_give(monkeypatch, arr
     assert _plain_data(cell_by_cell) == _plain_data(by_distinct)
     assert cell_by_cell.skipped.lines == 8
     assert [(p.where, p.message) for p in failed.value.problems] == [(p.where, p.message) for p in by_distinct.skipped.problems]
+
+
+@pytest.mark.parametrize("arrow_text", [False, True])
+def test_codes_and_countries_are_categoricals_of_their_normalised_texts(arrow_text):
+    # Written three ways, one code; a name and a code, one country; an invalid line left out, its texts unused.
+    frame = pd.DataFrame(
+        {
+            "hts_code": ["8703.23.01", "870323.01", "8703 23 01", "7607.19.10", "12"],
+            "country": ["Japan", "JP", "jp", "DE", "DE"],
+            "value": ["10", "20", "30", "40", "50"],
+        },
+        dtype=object,
+    )
+    if arrow_text:
+        frame = frame.astype("str")
+    basket = normalising.normalise(frame, np.arange(2, 7), "b.csv", skip_invalid=True)
+    assert basket.hts.tolist() == ["87032301", "87032301", "87032301", "76071910"]
+    assert basket.country.tolist() == ["JP", "JP", "JP", "DE"]
+    for column in (basket.hts, basket.country):
+        assert isinstance(column.dtype, pd.CategoricalDtype) and column.cat.categories.is_unique
+    assert pd.factorize(basket.hts)[0].tolist() == [0, 0, 0, 1]  # the engine numbers lines by these

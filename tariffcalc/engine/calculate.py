@@ -57,11 +57,9 @@ def line_keys(
         date = basket.entry_date.fillna(pd.Timestamp(default_date)).to_numpy(dtype="datetime64[D]")
     else:
         date = np.full(len(basket), np.datetime64(default_date.isoformat(), "D"))
-    columns: dict[str, object] = {
-        "hts": basket.hts.to_numpy(dtype=object),
-        "country": basket.country.to_numpy(dtype=object),
-        "date": date,
-    }
+    # The basket's own arrays: codes and countries are Categoricals as normalised (numbered once per distinct text,
+    # so neither the frame nor the numbering of keys reads a Python string per line).
+    columns: dict[str, object] = {"hts": basket.hts.array, "country": basket.country.array, "date": date}
     if compiled is not None:
         fields = fields or LineFields.of(basket, compiled)
         for column, (field, before) in compiled.key_columns.items():

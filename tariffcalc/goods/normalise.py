@@ -82,8 +82,8 @@ def normalise(
         name=name,
         columns=frame.loc[keep].reset_index(drop=True),
         source_lines=source_lines[keep],
-        hts=pd.Series(columns["hts_code"].spread(codes.to_numpy(dtype=object))[keep], dtype=object),
-        country=pd.Series(columns["country"].spread(country.to_numpy(dtype=object))[keep], dtype=object),
+        hts=columns["hts_code"].coded(codes, keep),
+        country=columns["country"].coded(country, keep),
         value_cents=value_cents[keep],
         mfn_micro=columns["mfn_rate"].spread(mfn_micro)[keep],
         entry_date=pd.Series(dates[keep]).dt.normalize(),
@@ -165,6 +165,16 @@ class _Distinct:
 
     def spread(self, per_value: np.ndarray | pd.Series) -> np.ndarray:
         return np.asarray(per_value)[self.codes]
+
+    def coded(self, per_value: pd.Series, keep: np.ndarray) -> pd.Series:
+        """Per kept line, the normalised text of its value, as a pandas Categorical of the distinct texts.
+
+        The engine numbers lines by their codes and countries: as categories, they are numbered once per distinct
+        value here, not hashed line by line again.  Two values written apart may normalise alike (``8703.23`` and
+        ``870323``): the distinct normalised texts are the categories.
+        """
+        numbers, texts = pd.factorize(per_value.to_numpy(dtype=object), use_na_sentinel=False)
+        return pd.Series(pd.Categorical.from_codes(numbers[self.codes[keep]], categories=pd.Index(texts, dtype=object)))
 
 
 #: The cells of a column sampled to tell whether it is worth reducing to its distinct values.
