@@ -81,3 +81,24 @@ def test_turning_days(monkeypatch, compiled, basket):
     whole, live = _both_ways(monkeypatch, timeline)
     for day, a, b in zip(days, whole, live):
         _assert_same(a, b, day)
+
+
+def test_the_keys_and_their_subsets_are_freed_without_the_cyclic_collector(monkeypatch, compiled, basket):
+    # A chunk's masks must go when the chunk does: a reference cycle between the keys and their subsets kept each
+    # chunk's masks until the cyclic collector ran (140 MB more at the peak of a 10M-line estimate).
+    import gc
+    import weakref
+
+    lines = line_keys(basket, dt.date(2026, 12, 1), True, compiled)
+    _, keys = distinct_keys(compiled, lines)
+    monkeypatch.setattr(evaluate, "_SUBSET_SHARE", 1.0)
+    gc.disable()
+    try:
+        k = evaluate._Keys(keys, compiled.schedule)
+        evaluate._stacked(compiled, k, *evaluate._columns(compiled, k))
+        assert k._subsets
+        freed = weakref.ref(k)
+        del k
+        assert freed() is None
+    finally:
+        gc.enable()
