@@ -17,7 +17,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from run import best_of, tariffcalc_cmd
 
 from tariffcalc.goods import entry_numbers
 
@@ -46,6 +45,8 @@ def generate(n: int, path: Path, seed: int = 1) -> None:
 
 
 def main() -> None:
+    from run import best_of, tariffcalc_cmd  # here: run.py imports this module for its generator
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
