@@ -14,6 +14,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .arrow_text import all_ascii
+
 #: The lengths of real HTS levels: heading, subheading, tariff line, statistical suffix.
 CODE_LENGTHS = (4, 6, 8, 10)
 #: A schedule's product scope may name any level from chapter (2 digits) down.
@@ -70,6 +72,8 @@ def normalise_codes(codes: pd.Series) -> tuple[pd.Series, pd.Series]:
     reason = pd.Series("", index=codes.index, dtype="string")
     reason = reason.mask(text == "", "empty (expected an HTS code such as 8703.23.01)")
     bad = (text != "") & ~ok
+    if not bad.any():  # the usual column: no code to explain
+        return digits.where(ok, ""), reason
     # Only where a zero in front makes a heading that exists: 870323019 is not 0870.32.30.19 (there is no heading 0870).
     lost_zero = bad & is_digits & length.isin([3, 5, 7, 9]) & ("0" + digits.str.slice(0, 3)).isin(_LOW_HEADINGS)
     reason = reason.mask(
@@ -95,7 +99,7 @@ def _without_separators(text: pd.Series) -> pd.Series:
         import pyarrow.compute as pc
 
         arrow = pa.array(text.array)
-        if pc.all(pc.string_is_ascii(arrow)).as_py() is not False:
+        if all_ascii(arrow):
             digits = pc.replace_substring_regex(arrow, _ASCII_SEPARATORS, "")
             return pd.Series(pd.array(digits, dtype=text.dtype), index=text.index)
     return text.str.replace(_SEPARATORS, "", regex=True)

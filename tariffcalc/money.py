@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
+from .arrow_text import is_arrow_text
+
 #: Rates are stored as integer multiples of 1/RATE_SCALE.
 RATE_SCALE = 1_000_000
 #: The largest customs value of a single line, in cents (USD 1 trillion).
@@ -108,7 +110,7 @@ def parse_amounts(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     Arrow text (as CSV baskets are read) has its bare amounts (``827.84``,
     ``12``: the usual cell) parsed by Arrow, without a Python string per cell.
     """
-    if _is_arrow_text(strings):
+    if is_arrow_text(strings):
         return _parse_amounts_arrow(strings)
     return _parse_amounts_numpy(strings)
 
@@ -163,10 +165,6 @@ def _parse_amounts_arrow(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np
         cents[other], valid[other], rounded[other] = _parse_amounts_numpy(strings.iloc[other])
     valid &= cents <= MAX_VALUE_CENTS
     return np.where(valid, cents, 0), valid, rounded
-
-
-def _is_arrow_text(values: pd.Series) -> bool:
-    return isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 _STRING = np.dtypes.StringDType()

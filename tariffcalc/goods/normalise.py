@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import countries, hts_codes
+from ..arrow_text import all_ascii, is_arrow_text
 from ..errors import InputError, Problem
 from ..money import RATE_SCALE, format_percent, parse_amounts, parse_rates
 from .basket import Basket, Skipped, location
@@ -133,13 +134,13 @@ class _Distinct:
             self.values = pd.Series([""], dtype=object)
         else:
             arrow = None
-            if _is_arrow_text(values):
+            if is_arrow_text(values):
                 import pyarrow as pa
                 import pyarrow.compute as pc
 
                 arrow = pa.array(values.array)
                 arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
-                self.ascii = pc.all(pc.string_is_ascii(arrow)).as_py() is not False
+                self.ascii = all_ascii(arrow)
             if _mostly_distinct(values):  # amounts: hashing them would cost more than checking every cell
                 self.codes = np.arange(len(values))
                 if self.ascii is not None:  # Arrow text stays Arrow text, which the amount parser reads as it is
@@ -381,7 +382,7 @@ def _long_rows(cells: pd.Series) -> np.ndarray:
     """
     if not len(cells):
         return np.zeros(0, dtype=np.intp)
-    if _is_arrow_text(cells):
+    if is_arrow_text(cells):
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -394,11 +395,6 @@ def _long_rows(cells: pd.Series) -> np.ndarray:
     if pd.api.types.infer_dtype(cells, skipna=False) == "string" and max(map(len, cells.tolist())) <= MAX_CELL:
         return np.zeros(0, dtype=np.intp)
     return np.flatnonzero([isinstance(c, str) and len(c) > MAX_CELL for c in cells.tolist()])
-
-
-def _is_arrow_text(values: pd.Series) -> bool:
-    """Whether a column is text held by Arrow (as :mod:`tariffcalc.goods.arrow_csv` reads it), so pyarrow is there."""
-    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
 
 
 def _reasons(values: pd.Series, bad: np.ndarray, reason_of) -> pd.Series:
