@@ -12,6 +12,7 @@ import importlib.util
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tariffcalc.engine import evaluate
@@ -102,3 +103,20 @@ def test_the_keys_and_their_subsets_are_freed_without_the_cyclic_collector(monke
         assert freed() is None
     finally:
         gc.enable()
+
+
+def test_a_key_that_is_not_live_is_not_charged_by_a_zero_rate_exception(monkeypatch, compiled):
+    # reciprocal-country charges 0% on goods of its zero-rate exception, for the countries it covers: China's goods
+    # (not covered) of such a code keep "no rate", on both paths.
+    from tariffcalc.engine.calculate import single_key
+
+    cm = compiled.measures[compiled.index["reciprocal-country"]]
+    exception = next(e for e in cm.exceptions if e.zero)
+    code, day = sorted(exception.products)[0], dt.date(2025, 9, 1)
+    assert "CN" not in cm.countries and "AT" in cm.countries and np.datetime64(day) >= exception.start
+    keys = pd.concat([single_key(compiled, code, country, day) for country in ["CN", "AT", "CN", "JP"]], ignore_index=True)
+    for share in (0.0, 1.0):
+        monkeypatch.setattr(evaluate, "_SUBSET_SHARE", share)
+        rate, total, _, status, _ = evaluate._measure_column(cm, evaluate._Keys(keys, compiled.schedule))
+        assert status.tolist()[:3] == [evaluate.Status.COUNTRY_NOT_COVERED, evaluate.Status.APPLIED, evaluate.Status.COUNTRY_NOT_COVERED]
+        assert rate.tolist()[:3] == [-1, 0, -1] and not total[:3].any(), share

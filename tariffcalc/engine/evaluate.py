@@ -334,6 +334,8 @@ def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
         (~in_scope, Status.PRODUCT_NOT_COVERED),
     ):
         st[mask] = reason
+    if whole:  # the keys that are not live keep their reason, which overrides all of the above
+        st = np.where(live, st, status)
     # No rate for a covered country means the measure has no rate for it at that date.
     st[(st == Status.APPLIED) & (on_s(rate) < 0)] = Status.COUNTRY_NOT_COVERED
     # Goods under the measure's zero-rate heading: it applies, at 0%.
@@ -343,7 +345,7 @@ def _measure_column(cm: CompiledMeasure, k: _Keys) -> tuple[np.ndarray, ...]:
     rate[zeroed] = 0
     total[zeroed] = False
     if whole:
-        status = np.where(live, st, status)
+        status = st
         if cm.include is not None:
             partial = s.partial(cm.include) & live
     else:
