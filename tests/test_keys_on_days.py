@@ -5,10 +5,10 @@ of the shipped schedule."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 
 import numpy as np
+from generated import generated_csv
 
 from tariffcalc.engine.calculate import PreparedLines
 from tariffcalc.engine.compile import CompiledSchedule
@@ -20,12 +20,7 @@ ARRAYS = ("rates", "total", "status", "yielded_to", "partial", "confidence", "re
 
 
 def _generated_basket(tmp_path: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("generate", Path(__file__).parents[1] / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    path = tmp_path / "basket.csv"
-    generate.generate(3_000, path, seed=5)
-    return path
+    return generated_csv(tmp_path / "basket.csv", 3_000, seed=5)
 
 
 def test_day_after_day_equals_each_day_afresh(tmp_path):

@@ -8,12 +8,10 @@ shortcut, which a basket of many countries takes for most measures."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
+from generated import generated_csv
 
 from tariffcalc.engine import evaluate
 from tariffcalc.engine.calculate import PreparedLines, distinct_keys, line_keys
@@ -31,12 +29,7 @@ def compiled():
 
 @pytest.fixture(scope="module")
 def basket(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location("generate", Path(__file__).parents[1] / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    path = tmp_path_factory.mktemp("live") / "basket.csv"
-    generate.generate(4_000, path, seed=11)
-    return next(iter(basket_chunks(path)))
+    return next(iter(basket_chunks(generated_csv(tmp_path_factory.mktemp("live") / "basket.csv", 4_000, seed=11))))
 
 
 def _both_ways(monkeypatch, evaluate_them):

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from pathlib import Path
 
 import pytest
+from generated import generated_csv
 
 from tariffcalc.engine.calculate import estimate
 from tariffcalc.goods.chunks import basket_chunks
@@ -17,12 +16,7 @@ from tariffcalc.output import csv_text
 @pytest.fixture(scope="module")
 def basket(tmp_path_factory):
     """A generated basket of the benchmark's kind: lines with none, one or several measures."""
-    spec = importlib.util.spec_from_file_location("generate", Path(__file__).parents[1] / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    path = tmp_path_factory.mktemp("measures") / "basket.csv"
-    generate.generate(3_000, path, seed=3)
-    return next(iter(basket_chunks(path)))
+    return next(iter(basket_chunks(generated_csv(tmp_path_factory.mktemp("measures") / "basket.csv", 3_000, seed=3))))
 
 
 @pytest.mark.parametrize("day", [dt.date(2025, 3, 1), dt.date(2025, 5, 20), dt.date(2026, 3, 1)])

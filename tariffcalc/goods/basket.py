@@ -47,7 +47,10 @@ class Basket:
     columns: pd.DataFrame
     #: Where each line is in the file, for messages: the file line (CSV) or item number (JSON/YAML).
     source_lines: np.ndarray
+    #: Each line's HTS code as digits; from :func:`~tariffcalc.goods.normalise.normalise`, a Categorical of the
+    #: distinct codes (any Series of text works).
     hts: pd.Series
+    #: Each line's country of origin as an alpha-2 code; a Categorical too, as normalised.
     country: pd.Series
     value_cents: np.ndarray
     mfn_micro: np.ndarray
