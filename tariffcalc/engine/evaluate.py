@@ -128,9 +128,9 @@ class _Keys:
 
         The measures that cover the same countries on the same days share theirs (their masks of days and
         condition values too)."""
-        rows = np.flatnonzero(live)
         found = self._subsets.get(key := np.packbits(live).tobytes())
         if found is None:
+            rows = np.flatnonzero(live)
             found = self._subsets[key] = copy.copy(self)
             found.n, found.rows = len(rows), rows
             found.code_of_key, found.country_of_key = self.code_of_key[rows], self.country_of_key[rows]
