@@ -153,6 +153,7 @@ def write_run(
         with WriteBehind(sink.write) if behind else nullcontext(sink.write) as write, bar as report:
             for result, first_line in run.results(report, finish, default_jobs() if jobs is None else jobs):
                 write(result, first_line)
+                del result  # the writer holds the chunk: it is freed once written, not when the next is computed
         sink.finish(run.summary, run.skipped)
         return sink
 

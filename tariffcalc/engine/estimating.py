@@ -131,6 +131,7 @@ class EstimateRun:
             self.official.merge_notices(self.chunked.summary)
             if self.fees is not None:
                 self.fees.add(cast(Estimate, result))
+            del result
         if self.fees is not None:
             merge(self.chunked.summary.notices, self.fees.notices())
 

@@ -81,6 +81,7 @@ class ChunkedEstimate:
             for basket in cast(Iterator[Basket], self.chunks):
                 result, summary = compute_chunk(basket, self.compiled, self.date)
                 yield result, summary, basket.skipped
+                del basket, result, summary
             return
         finished = in_processes(
             partial(_finished_chunk, date=self.date, finish=self.finish),
@@ -106,6 +107,7 @@ class ChunkedEstimate:
             self.summary.add(summary)
             yield result, first_line
             first_line += len(result)
+            del result
         fail_on_skipped(self.skipped, self.skip_invalid)
         if not self.skip_invalid:
             self.skipped = None

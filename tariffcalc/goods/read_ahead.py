@@ -66,6 +66,7 @@ def read_ahead(items: Iterator[T]) -> Iterator[T]:
     thread.start()
     try:
         yield first
+        del first  # not kept for the whole run
         while True:
             item, error = produced.get()
             if item is _END:
