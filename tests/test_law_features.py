@@ -100,6 +100,23 @@ def test_a_content_basis_and_a_split_line(tariffcalc, write, features):
     assert line["total_duty"] == "2600.00"
 
 
+def test_declared_and_undeclared_contents_in_one_basket(tariffcalc, write, tmp_path, features):
+    # Line 2 as above (2,000 + 600 on 4,000 and 6,000). Line 3 gives no steel_value: steel 50% of its whole 8,000 =
+    # 4,000, nothing left for the reciprocal. Line 4 is no steel article: the reciprocal 10% of 5,000 = 500.
+    rows = "hts_code,country,value,mfn_rate,steel_value\n7326.90.86,CN,10000,0,4000\n7326.90.86,CN,8000,0,\n8479.89.95,CN,5000,0,\n"
+    run = priced(tariffcalc, write, features, rows, "2025-06-01")
+    assert [measures(line) for line in run.json()["lines"]] == [
+        {"steel": ("0.5", "2000.00", "4000.00"), "recip": ("0.1", "600.00", "6000.00")},
+        {"steel": ("0.5", "4000.00", None)},
+        {"recip": ("0.1", "500.00", None)},
+    ]
+    assert run.json()["totals"]["additional_duty"] == "7100.00"
+    assert run.stderr == (
+        f"Warning: {tmp_path / 'b.csv'}: 1 line(s) pay 'steel' on the declared steel_value, but give none: "
+        "charged on the whole value (line 3; add a column steel_value)\n"
+    )
+
+
 def test_an_undeclared_content_is_charged_on_the_whole_value_with_a_warning(tariffcalc, write, tmp_path, features):
     run = priced(tariffcalc, write, features, "hts_code,country,value,mfn_rate\n7326.90.86,CN,10000,0\n", "2025-06-01")
     (line,) = run.json()["lines"]

@@ -141,24 +141,31 @@ def mfn_equivalent(basket: Basket) -> np.ndarray:
 
 def line_bases(
     compiled: CompiledSchedule, basket: Basket, fields: LineFields, measures: list[int]
-) -> tuple[np.ndarray, list[tuple[int, np.ndarray]]]:
-    """Lines × measures: the value each measure is charged on (cents), and, per measure, lines whose declared
-    content was missing (charged on the whole value)."""
+) -> tuple[np.ndarray | None, list[tuple[int, np.ndarray]]]:
+    """Lines × measures: the value each measure is charged on (cents), or None where that is every line's whole
+    value for every measure (no array is made); and, per measure, lines whose declared content was missing
+    (charged on the whole value)."""
     value = basket.value_cents
-    bases = np.repeat(value[:, None], len(measures), axis=1)
+    columns: dict[int, np.ndarray] = {}
     missing = []
     for c, j in enumerate(measures):
         basis = compiled.measures[j].measure.basis
         if isinstance(basis, ContentBasis):
             content = fields.values[basis.content]
             absent = content < 0
-            bases[:, c] = np.where(absent, value, content)
+            columns[c] = np.where(absent, value, content)
             if absent.any():
                 missing.append((j, absent))
         elif isinstance(basis, RemainderBasis):
             part = np.maximum(fields.values[basis.less], 0)
             enough = _at_least_share(part, value, basis.min_share.micro if basis.min_share else 0)
-            bases[:, c] = np.where(enough & (part > 0), value - part, value)
+            columns[c] = np.where(enough & (part > 0), value - part, value)
+    columns = {c: basis for c, basis in columns.items() if not np.array_equal(basis, value)}
+    if not columns:
+        return None, missing
+    bases = np.repeat(value[:, None], len(measures), axis=1)
+    for c, basis in columns.items():
+        bases[:, c] = basis
     return bases, missing
 
 
@@ -192,14 +199,15 @@ def _restack(
 
     Whether such a line pays a measure depends on its values: a measure that yields on another's basis is not
     applied where nothing is left of its own basis, and then nothing yields to it. So these lines are resolved
-    here, in each epoch's stacking order, on whole columns of lines; ``line_rates`` and ``bases`` are updated.
+    here, in each epoch's stacking order, on whole columns of lines. ``line_rates`` (all lines × ``column``) and
+    ``bases`` (the bases of ``rows`` only, rows × ``column``) are updated.
     The lines' rates, bases and own rates are taken out once, column-major, so that each measure's step works
     on contiguous columns rather than gathering and scattering its cells across the whole chunk.
     """
     positions = np.cumsum(result.restack) - 1  # key → its row in result.own_rates
     measures = sorted(column, key=column.get)  # the measure of each column
     own_all = np.asfortranarray(result.own_rates[positions[key_index[rows]]][:, measures])
-    rates_all, bases_all = np.asfortranarray(line_rates[rows]), np.asfortranarray(bases[rows])
+    rates_all, bases_all = np.asfortranarray(line_rates[rows]), np.asfortranarray(bases)
     value_all, dates_all = value[rows], dates[rows]
     for epoch in compiled.epochs:
         in_epoch = (dates_all >= epoch.start) & (dates_all <= epoch.end)
@@ -234,7 +242,26 @@ def _restack(
             rates_of[:, c] = np.where(charged, own[:, c], -1)
         if e is not None:
             rates_all[e], bases_all[e] = rates_of, bases_of
-    line_rates[rows], bases[rows] = rates_all, bases_all
+    line_rates[rows], bases[:] = rates_all, bases_all
+
+
+def _restacked_bases(
+    compiled: CompiledSchedule, result: KeyResult, key_index: np.ndarray, rows: np.ndarray, dates: np.ndarray,
+    value: np.ndarray, column: dict[int, int], line_rates: np.ndarray, bases: np.ndarray | None,
+) -> np.ndarray | None:
+    """:func:`_restack` of ``rows``, and the lines' bases after it (None while each measure a line pays is charged on
+    its whole value): the lines × measures array is made only when a restacked line pays on less than its value.
+
+    Without declared contents that does not happen (what yields on another measure's whole value is not charged),
+    but that is a consequence of the stacking rules, checked here rather than assumed."""
+    of_rows = np.repeat(value[rows, None], len(column), axis=1) if bases is None else bases[rows]
+    _restack(compiled, result, key_index, rows, dates, value, column, line_rates, of_rows)
+    if bases is None:
+        if ((of_rows == value[rows, None]) | (line_rates[rows] < 0)).all():
+            return None
+        bases = np.repeat(value[:, None], len(column), axis=1)
+    bases[rows] = of_rows
+    return bases
 
 
 @dataclass
@@ -300,7 +327,7 @@ def estimate(
     bases, missing = line_bases(compiled, basket, fields, used)
     dates = lines["date"].to_numpy(dtype="datetime64[D]")
     if restacked.any():
-        _restack(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
+        bases = _restacked_bases(compiled, result, key_index, np.flatnonzero(restacked), dates, basket.value_cents, column, line_rates, bases)
     mfn_ave = None
     for c in np.flatnonzero(key_total[used].any(axis=1)) if used else ():
         # "X% total": topped up against the line's own MFN duty, on the lines paying it at such a rate.
@@ -311,7 +338,7 @@ def estimate(
     # Most lines pay one or two measures: compute only the cells that apply.
     rows, columns = np.nonzero(line_rates >= 0)
     duties = np.zeros(line_rates.shape, dtype=np.int64)
-    duties[rows, columns] = apply_rate(bases[rows, columns], line_rates[rows, columns])
+    duties[rows, columns] = apply_rate(value[rows] if bases is None else bases[rows, columns], line_rates[rows, columns])
     mfn_duty = apply_rate(value, basket.mfn_micro)
     if basket.mfn_specific_cents is not None:
         mfn_duty = mfn_duty + basket.mfn_specific_cents

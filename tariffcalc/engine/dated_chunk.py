@@ -91,7 +91,7 @@ class DatedChunk:
         """The value measure ``j`` is charged on, per line (cents): the same on every date."""
         if j not in self._bases:
             bases, _ = line_bases(self.compiled, self.basket, self.prepared.fields, [j])
-            self._bases[j] = bases[:, 0]
+            self._bases[j] = self.value if bases is None else bases[:, 0]
         return self._bases[j]
 
     def on(self, date: dt.date) -> tuple[Summary, DayRates]:

@@ -61,7 +61,8 @@ class Estimate:
     #: Total duty over value, in millionths; -1 where the value is 0.
     effective_rate: np.ndarray
     notices: list[Notice] = field(default_factory=list)
-    #: Lines × measures: the value each measure is charged on, in cents (the whole value unless its basis says otherwise).
+    #: Lines × measures: the value each measure is charged on, in cents (the whole value unless its basis says
+    #: otherwise); None when every measure a line pays is charged on its whole value.
     bases: np.ndarray | None = None
     #: The antidumping and countervailing cash deposits of each line (cents), when the basket declares them.
     ad_cvd_duty: np.ndarray | None = None
