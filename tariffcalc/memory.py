@@ -7,6 +7,11 @@ about 185,000 page faults and a sixth of its CPU time in the kernel. Served from
 to 32 MB; freed memory trimmed only past 1 GB), it took 118,000 faults and a tenth less time, in the same peak
 memory (``benchmarks/README.md``, eighth round).
 
+All threads share one heap ("arena"). By default glibc gives each thread that allocates its own: the reader's
+chunks, the engine's arrays and the writer's text were each kept in a heap of their own, and memory one had freed
+could not serve another, about 45 MB more at the peak of a 1M-line ``estimate`` for no gain in time (ninth round):
+the threads mostly take turns under the GIL, and pyarrow allocates from its own pool.
+
 Only the command calls this (:mod:`tariffcalc.__main__`): it changes the whole process, which a library must not do
 to its caller. Worker processes get the same settings through the environment, which glibc reads when a process
 starts. A user who set any of them, or ``GLIBC_TUNABLES``, keeps their own.
@@ -21,10 +26,12 @@ import sys
 MMAP_THRESHOLD = 32 << 20
 #: Free memory at the top of the heap kept before any is given back.
 TRIM_THRESHOLD = 1 << 30
+#: Heaps shared by the threads.
+ARENAS = 1
 
 #: ``mallopt`` parameters (glibc's ``malloc.h``).
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_VARIABLES = {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD, "MALLOC_TRIM_THRESHOLD_": TRIM_THRESHOLD}
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8
+_VARIABLES = {"MALLOC_MMAP_THRESHOLD_": MMAP_THRESHOLD, "MALLOC_TRIM_THRESHOLD_": TRIM_THRESHOLD, "MALLOC_ARENA_MAX": ARENAS}
 
 
 def keep_freed_memory() -> bool:
@@ -43,7 +50,8 @@ def keep_freed_memory() -> bool:
     except (AttributeError, OSError, ValueError):
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    if not (mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD) and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)):
+    settings = ((_M_MMAP_THRESHOLD, MMAP_THRESHOLD), (_M_TRIM_THRESHOLD, TRIM_THRESHOLD), (_M_ARENA_MAX, ARENAS))
+    if not all([mallopt(parameter, value) for parameter, value in settings]):
         return False
     os.environ.update({name: str(value) for name, value in _VARIABLES.items()})
     return True
