@@ -87,6 +87,7 @@ class ChunkedComparison:
                 summary.add(result.summary())
             yield Comparison(basket, self.states, results), first_line
             first_line += len(basket)
+            del basket, prepared, results, result  # freed once used, not when the next chunk has been compared
 
     def totals(self) -> list[Totals]:
         return [summary.totals() for summary in self.summaries]

@@ -64,6 +64,7 @@ def write_csv(run: ChunkedComparison, out: TextIO, excel_safe: bool = False) -> 
     with WriteBehind(lambda comparison, first_line: write_chunk(comparison, out, first_line == 1, excel_safe)) as write:
         for comparison, first_line in run:
             write(comparison, first_line)
+            del comparison  # the writer holds the chunk: it is freed once written
     return sum(write.returned)
 
 
