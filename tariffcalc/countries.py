@@ -181,9 +181,10 @@ def suggest(text: str, n: int = 3) -> list[str]:
 def resolve_column(values: pd.Series) -> pd.Series:
     """A column of country texts → alpha-2 codes (empty string where unknown).
 
-    Each distinct text is looked up once, then mapped back onto the column.
+    Each distinct text is looked up once, then mapped back onto the column; an alpha-2 code is its own answer, so
+    a column of codes does not build the index of names.
     """
     text = values.astype("string").fillna("").str.strip()
     distinct = pd.unique(text)
-    lookup = {v: (resolve(v) or "") for v in distinct}
+    lookup = {v: v if is_country_code(v) else (resolve(v) or "") for v in distinct}
     return text.map(lookup).astype("string")

@@ -115,6 +115,18 @@ def test_importing_tariffcalc_does_not_load_pandas():
     assert result.stdout.strip() == "False", result.stderr
 
 
+def test_importing_the_engine_builds_no_schedule_validator():
+    # The schedule's models are built on first validation (defer_build): a run that reads the schedule from the
+    # cache validates none, and importing the engine must not build one either (about 25 ms of every start).
+    code = (
+        "import tariffcalc.engine.compile, tariffcalc.engine.estimating; from tariffcalc.law import model; "
+        "print([m.__name__ for m in vars(model).values() if isinstance(m, type) and issubclass(m, model.Model) "
+        "and m.__pydantic_complete__])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]", result.stderr
+
+
 def test_mypy_passes_on_the_public_api():
     pytest.importorskip("mypy", reason="mypy is in the test extra: python -m pip install -e '.[test]'")
     probe = ROOT / "tests" / "fixtures" / "api_typing.py"

@@ -69,3 +69,14 @@ def test_once_cached_pycountry_is_not_imported(fresh):
     first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert (first, again) == ("JP True\n", "JP False\n")
+
+
+def test_a_column_of_codes_is_resolved_without_the_index_of_names(fresh):
+    import pandas as pd
+
+    column = pd.Series(["JP", " CN", "XK", "DE", "JP"])
+    assert countries.resolve_column(column).tolist() == ["JP", "CN", "XK", "DE", "JP"]
+    assert countries._name_index.cache_info().currsize == 0  # start-up: no names folded for a basket of codes
+    # What the shortcut relies on: every code it accepts is what the index gives it.
+    assert all(countries.resolve(code) == code for code in [*countries._iso_names(), *countries.EXTRA_CODES])
+    assert countries.resolve_column(pd.Series(["jp", "Japan", "UK", "Atlantis"])).tolist() == ["JP", "JP", "GB", ""]

@@ -104,8 +104,8 @@ class CompiledMeasure:
 
 #: The basket flags of the first schedule format, as declared fields.
 LEGACY_FIELDS = {
-    "usmca": BasketField(type="bool", description="the goods qualify for USMCA preference"),
-    "auto_part": BasketField(type="bool", description="the goods are parts of passenger vehicles or light trucks"),
+    "usmca": BasketField.model_construct(type="bool", description="the goods qualify for USMCA preference"),
+    "auto_part": BasketField.model_construct(type="bool", description="the goods are parts of passenger vehicles or light trucks"),
 }
 
 
