@@ -12,7 +12,8 @@ them alike:
   pandas     pd.read_csv(FILE, dtype=str, keep_default_na=False).to_csv(OUT, index=False)
   pyarrow    pyarrow.csv.read_csv (every column a string) then pyarrow.csv.write_csv
   estimate   tariffcalc estimate FILE --date 2025-05-20 --format csv --output OUT
-             (and again with --jobs 2: two worker processes, whatever the cores)
+             (again with --jobs 2: two worker processes, whatever the cores; and again on
+             2026-12-01, the law of late 2026: other measures, other stacking)
   timeline   tariffcalc timeline FILE --from 2025-02-01 --to 2025-07-31 --format csv --output OUT
   compare    tariffcalc compare FILE --date 2025-05-20 --date 2026-03-01 --format csv --output OUT
   refund     tariffcalc refund HISTORY --as-of 2026-12-01 --format csv --output OUT
@@ -48,6 +49,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # benchmarks/refund.py imports this checkout's tariffcalc
 import refund  # noqa: E402
 DATE = "2025-05-20"
+#: A date of the law of late 2026 (Section 232 and 301 measures, no IEEPA duty): timed too, as users ask for today.
+LATE_2026 = "2026-12-01"
 PANDAS = (
     "import sys, pandas as pd; "
     "pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).to_csv(sys.argv[2], index=False)"
@@ -227,6 +230,8 @@ def main() -> None:
                 "estimate": [*tc, "estimate", str(basket), "--date", DATE, "--format", "csv", "--output", out],
                 "estimate --jobs 2": [*tc, "estimate", str(basket), "--date", DATE, "--format", "csv", "--jobs", "2",
                                       "--output", out],
+                f"estimate {LATE_2026}": [*tc, "estimate", str(basket), "--date", LATE_2026, "--format", "csv",
+                                          "--output", out],
                 "timeline": [*tc, "timeline", str(basket), "--from", "2025-02-01", "--to", "2025-07-31",
                              "--format", "csv", "--output", out],
                 "compare": [*tc, "compare", str(basket), "--date", DATE, "--date", "2026-03-01",
