@@ -131,7 +131,8 @@ def _parse_amounts_numpy(strings: pd.Series) -> tuple[np.ndarray, np.ndarray, np
     rounded = np.zeros(len(text), dtype=bool)
     if plain.any():
         cents[plain] = (whole[plain] + np.strings.ljust(frac[plain], 2, _ZERO)).astype(np.int64)
-    other = np.flatnonzero(~plain)
+    # An empty cell is no amount (0, not valid): only the other cells that are not plain need the regular expressions.
+    other = np.flatnonzero(~plain & (np.strings.str_len(text) > 0))
     if len(other):
         cents[other], valid[other], rounded[other] = _parse_amounts_slowly(pd.Series(text[other].astype(object)))
     valid &= cents <= MAX_VALUE_CENTS

@@ -51,3 +51,18 @@ def test_many_generated_amounts(seed):
 def test_empty_column():
     cents, valid, rounded = parse_amounts(_as_arrow_text([]))
     assert len(cents) == len(valid) == len(rounded) == 0
+
+
+@pytest.mark.parametrize("as_text", [_as_python_strings, _as_arrow_text])
+def test_empty_cells_are_no_amount_without_the_regular_expressions(monkeypatch, as_text):
+    # An optional amount column (steel_value...) is mostly empty: its empty cells must not take the slow path.
+    from tariffcalc import money
+
+    seen = []
+    slowly = money._parse_amounts_slowly
+    monkeypatch.setattr(money, "_parse_amounts_slowly", lambda text: seen.extend(text) or slowly(text))
+    cents, valid, rounded = parse_amounts(as_text(["", " ", "\t", None, "12", "$5", "."]))
+    assert cents.tolist() == [0, 0, 0, 0, 1200, 500, 0]
+    assert valid.tolist() == [False, False, False, False, True, True, False]
+    assert not rounded.any()
+    assert seen == ["$5", "."]
