@@ -83,14 +83,19 @@ class ChunkedComparison:
                 results.append(
                     estimate(basket, compiled, state.date, use_entry_dates=False, prepared=prepared[id(compiled)])
                 )
-            for summary, result in zip(self.summaries, results):
-                summary.add(result.summary())
+            _add_summaries(self.summaries, results)
             yield Comparison(basket, self.states, results), first_line
             first_line += len(basket)
-            del basket, prepared, results, result  # freed once used, not when the next chunk has been compared
+            del basket, prepared, results  # freed once used, not when the next chunk has been compared
 
     def totals(self) -> list[Totals]:
         return [summary.totals() for summary in self.summaries]
+
+
+def _add_summaries(summaries: list[Summary], results: list[Estimate]) -> None:
+    """Each state's summary of a chunk added to the state's (a function: its loop keeps no estimate afterwards)."""
+    for summary, result in zip(summaries, results):
+        summary.add(result.summary())
 
 
 def signed_cents(values: np.ndarray) -> pd.Series:
