@@ -1,7 +1,8 @@
 """A chunk's basket and estimate are freed once they are used, not when the next chunk has been computed.
 
 Each is tens of MB for a chunk of 80,000 lines, so a reference kept by a loop variable (the reader's, the engine's,
-the run's, the command's) until the next chunk replaces it adds a whole chunk to the peak memory of a large basket.
+the run's, the command's, `compare`'s) until the next chunk replaces it adds a whole chunk to the peak memory of a
+large basket.
 Checked with weak references and the cyclic garbage collector off: what is still referenced when the next chunk's
 computing starts is alive.
 """
