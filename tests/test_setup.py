@@ -41,7 +41,7 @@ def test_the_extras_are_there_and_the_tests_get_what_they_run():
     extras = PYPROJECT["project"]["optional-dependencies"]
     assert {"parquet", "dask", "chart", "test"} <= set(extras)
     test = " ".join(extras["test"])
-    for needed in ("pytest", "hypothesis", "pyarrow", "dask", "matplotlib", "mypy", "pandas-stubs"):
+    for needed in ("pytest", "pytest-xdist", "hypothesis", "pyarrow", "dask", "matplotlib", "mypy", "pandas-stubs"):
         assert needed in test
 
 
