@@ -215,3 +215,15 @@ def test_no_coarse_code_warning_where_the_measure_would_yield_anyway():
     assert estimate(canada, MINI, dt.date(2025, 5, 1)).warnings == []
     germany = basket_from_records([{"hts_code": "7601", "country": "DE", "value": "100", "mfn_rate": "0"}])
     assert len(estimate(germany, MINI, dt.date(2025, 5, 1)).warnings) == 1
+
+
+def test_a_loaded_schedule_is_compiled_once_and_one_that_can_change_every_time():
+    from tariffcalc.law.validate import schedule_from_document
+    from tariffcalc.yaml_source import read_yaml
+
+    assert CompiledSchedule.of(MINI) is CompiledSchedule.of(MINI)  # frozen: it cannot have changed
+    editable = schedule_from_document(read_yaml(FIXTURES / "mini.yaml"))
+    first = CompiledSchedule.of(editable)
+    assert CompiledSchedule.of(editable) is not first
+    editable.measures.pop()  # a schedule that is not frozen may change between two calls: each sees it as it is
+    assert len(CompiledSchedule.of(editable).measures) == len(first.measures) - 1

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import EXAMPLES, ROOT
 
+from tariffcalc.engine import compile as compile_module
+from tariffcalc.engine.compile import CompiledSchedule
 from tariffcalc.law import cache as schedule_cache
 from tariffcalc.law.load import _load_cached, load_schedule
 from tariffcalc.law.validate import schedule_from_document
@@ -72,6 +74,25 @@ def test_a_cached_load_equals_a_fresh_one(cache, schedule_file):
     assert second.model_dump() == fresh.model_dump()
 
 
+def compiled_parts(compiled) -> tuple:
+    """What the engine reads of a compiled schedule (its arrays as lists, so that tuples of them compare)."""
+    return (compiled.measures, compiled.epochs, compiled.index, compiled.turning_days.tolist(), compiled.fields,
+            compiled.key_columns)  # fmt: skip
+
+
+def test_the_compiled_form_comes_from_the_cache_and_equals_a_fresh_compile(cache, schedule_file, monkeypatch):
+    first = CompiledSchedule.of(load_schedule(schedule_file))
+    _load_cached.cache_clear()
+    with monkeypatch.context() as patch:
+        patch.setattr(compile_module, "_COMPILED", {})  # nothing compiled in this process any more
+        patch.setattr(compile_module, "compile_measure", lambda *a: pytest.fail("compiled again instead of read"))
+        schedule = load_schedule(schedule_file)
+        from_cache = CompiledSchedule.of(schedule)
+    assert from_cache is not first and from_cache.schedule is schedule
+    fresh = CompiledSchedule.of(schedule_from_document(read_yaml(schedule_file)))
+    assert compiled_parts(from_cache) == compiled_parts(fresh) == compiled_parts(first)
+
+
 def test_editing_the_file_invalidates_the_cache(cache, schedule_file):
     before = load_schedule(schedule_file)
     _load_cached.cache_clear()
@@ -104,7 +125,7 @@ def test_a_corrupt_cache_file_is_ignored_and_rewritten(cache, schedule_file, gar
     entry.write_bytes(garbage)
     assert load_schedule(schedule_file) == fresh
     stored_key, stored = read_entry(entry)
-    assert stored == fresh
+    assert stored.schedule == fresh
 
 
 def test_a_cache_folder_that_cannot_be_written_is_no_error(tmp_path, monkeypatch, schedule_file):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..law.frozen import FrozenList
 from ..law.model import (
     CONFIDENCE_ORDER,
     AllExcept,
@@ -157,8 +158,8 @@ def condition_column(condition: Condition) -> str:
     return condition.field
 
 
-def _compile_condition(schedule: Schedule, measure: Measure, condition: Condition) -> CompiledCondition:
-    spec = declared_fields(schedule)[condition.field]
+def _compile_condition(schedule: Schedule, fields: dict[str, BasketField], condition: Condition) -> CompiledCondition:
+    spec = fields[condition.field]
     if condition.before is not None:
         accept: tuple[int, ...] = (1,)
     elif spec.type == "enum":
@@ -181,8 +182,11 @@ def _compile_condition(schedule: Schedule, measure: Measure, condition: Conditio
     )
 
 
-def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
-    """Expand groups, compile conditions, and cut the measure's changes and pauses into segments."""
+def compile_measure(schedule: Schedule, measure: Measure, fields: dict[str, BasketField]) -> CompiledMeasure:
+    """Expand groups, compile conditions, and cut the measure's changes and pauses into segments.
+
+    ``fields`` is :func:`declared_fields` of the schedule (worked out once, not per condition).
+    """
     if measure.countries == "all":
         all_countries, countries = True, frozenset()
     elif isinstance(measure.countries, AllExcept):
@@ -211,7 +215,7 @@ def compile_measure(schedule: Schedule, measure: Measure) -> CompiledMeasure:
         include=include,
         exclude=schedule.expand_products(measure.products.exclude),
         segments=_segments(schedule, measure),
-        conditions=tuple(_compile_condition(schedule, measure, c) for c in [*legacy_conditions(measure), *measure.conditions]),
+        conditions=tuple(_compile_condition(schedule, fields, c) for c in [*legacy_conditions(measure), *measure.conditions]),
         exceptions=exceptions,
     )
 
@@ -310,14 +314,41 @@ class CompiledSchedule:
 
     @classmethod
     def of(cls, schedule: Schedule) -> CompiledSchedule:
-        compiled = tuple(compile_measure(schedule, m) for m in schedule.measures)
+        """The schedule compiled; a loaded (frozen) schedule is compiled once per process (see :func:`kept`)."""
+        known = _COMPILED.get(id(schedule))
+        if known is not None and known.schedule is schedule:
+            return known
+        fields = declared_fields(schedule)
+        compiled = tuple(compile_measure(schedule, m, fields) for m in schedule.measures)
         index = {m.id: i for i, m in enumerate(schedule.measures)}
         epochs = _epochs(schedule, index)
         key_columns: dict[str, tuple[str, dt.date | None]] = {}
         for cm in compiled:
             for cc in cm.conditions:
                 key_columns.setdefault(cc.column, (cc.condition.field, cc.condition.before))
-        return cls(schedule, compiled, epochs, index, _turning_days(compiled, epochs), declared_fields(schedule), key_columns)
+        return kept(cls(schedule, compiled, epochs, index, _turning_days(compiled, epochs), fields, key_columns))
+
+
+#: The compiled form of each frozen schedule compiled or read from the disk cache in this process, by the
+#: schedule's ``id()``.  An entry holds its schedule, so the id cannot be reused while the entry lives; the oldest
+#: entries go beyond :data:`KEPT_AT_MOST` (as many as the loader keeps schedules).
+_COMPILED: dict[int, CompiledSchedule] = {}
+KEPT_AT_MOST = 16
+
+
+def kept(compiled: CompiledSchedule) -> CompiledSchedule:
+    """Remember ``compiled`` for :meth:`CompiledSchedule.of` of its schedule, when that schedule cannot change.
+
+    Only a frozen schedule (:func:`tariffcalc.law.frozen.freeze`: what :func:`~tariffcalc.law.load.load_schedule`
+    returns) is remembered: one whose lists could still be edited is compiled afresh on every call, as it may have
+    changed since.  Returns ``compiled``.
+    """
+    if isinstance(compiled.schedule.measures, FrozenList):
+        _COMPILED.pop(id(compiled.schedule), None)
+        _COMPILED[id(compiled.schedule)] = compiled
+        while len(_COMPILED) > KEPT_AT_MOST:
+            del _COMPILED[next(iter(_COMPILED))]
+    return compiled
 
 
 def _turning_days(compiled: tuple[CompiledMeasure, ...], epochs: tuple[StackingEpoch, ...]) -> np.ndarray:

@@ -47,16 +47,24 @@ def load_schedule(name_or_path: str | Path = DEFAULT_SCHEDULE) -> Schedule:
 
 @lru_cache(maxsize=16)
 def _load_cached(path: Path, mtime_ns: int, size: int) -> Schedule:
-    # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache).
-    # Frozen before it is cached, so an entry read back from disk is frozen already.
-    return cache.cached(path, size, mtime_ns, lambda: _parsed(path), depends_on=lambda schedule: code_list_files(schedule, path.parent))
+    # Across processes, the validated schedule is kept on disk (see tariffcalc.law.cache), with the engine's compiled
+    # form of it: compiling costs every run more than reading it back.  The engine is imported here, not at the top:
+    # the law does not otherwise need it.
+    from ..engine.compile import CompiledSchedule, kept
+
+    compiled = cache.cached(
+        path, size, mtime_ns, lambda: CompiledSchedule.of(_parsed(path)),
+        depends_on=lambda compiled: code_list_files(compiled.schedule, path.parent),
+    )  # fmt: skip
+    return kept(compiled).schedule
 
 
 def _parsed(path: Path) -> Schedule:
     """The schedule file parsed, validated and frozen, with what every run works out of it already worked out.
 
     A product group's digit prefixes (tens of thousands of codes in all) are kept with it in the disk cache:
-    working them out again costs every run more than reading them back.
+    working them out again costs every run more than reading them back.  Frozen before it is cached, so an entry
+    read back from disk is frozen already.
     """
     schedule = freeze(schedule_from_document(read_yaml(path), path.parent))
     for group in schedule.product_groups.values():
