@@ -1,5 +1,6 @@
 """``python -m tariffcalc`` and the ``tariffcalc`` script: ``--version`` is answered before any other import."""
 
+import gc
 import os
 import sys
 
@@ -26,7 +27,15 @@ def run() -> None:
 
         print("Interrupted.", file=sys.stderr)
         sys.exit(ExitStatus.INTERRUPTED)
-    main()
+    try:
+        main()
+    finally:
+        # The command is done (its output written, flushed and closed) and the interpreter is about to shut down.
+        # Shutting down runs the cyclic garbage collector over every object the imports made (pandas, pyarrow,
+        # pydantic...): about 110 ms of a 3-line run's 0.9 s, for memory the system takes back anyway.  Frozen
+        # objects are skipped by it (they are still released as their references go); atexit handlers, threads
+        # and stdio flushing are untouched.
+        gc.freeze()
 
 
 if __name__ == "__main__":
